@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts(PIPE_VERSION); return 0; }
