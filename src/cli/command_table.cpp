@@ -1,0 +1,18 @@
+#include "cli/command_table.h"
+
+namespace pipeline::cli {
+
+const std::vector<CommandSpec>& command_table() {
+    static const std::vector<CommandSpec> k_table{
+        {"tags",
+         "Compute image tags and OCI labels with docker/metadata-action's rules",
+         {"pipe tags", "pipe tags --refs", "pipe tags --json | jq -r '.references[]'",
+          "pipe tags --tag 'type=semver,pattern={{major}}.{{minor}}' --flavor latest=false",
+          "pipe --service api tags"},
+         make_tags_command},
+        {"version", "Print pipe's version", {"pipe version", "pipe --version", "pipe version --json"}, make_version_command},
+    };
+    return k_table;
+}
+
+}  // namespace pipeline::cli

@@ -1,0 +1,43 @@
+// The one table of pipe's commands. Help, completion, the man page test and "did you mean"
+// all read it; adding a command is one file plus one row here.
+#pragma once
+
+#include "cli/invocation.h"
+
+#include <pipe/core/verdict.h>
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pipeline::cli {
+
+// A command's flags and behaviour; one implementation per file in src/cli/.
+class CommandHandler {
+public:
+    virtual ~CommandHandler() = default;
+    // Declares the command's own flags on its CLI11 subcommand.
+    virtual void add_options(CLI::App& command) = 0;
+    // Runs the command after parsing; printing happens here, the work in a steps:: function.
+    virtual Result<Verdict> run(Invocation& invocation) = 0;
+};
+
+// One row of the table.
+struct CommandSpec {
+    std::string name;
+    std::string summary;                // one line, shown in `pipe --help`
+    std::vector<std::string> examples;  // shown in `pipe <command> --help`
+    std::function<std::unique_ptr<CommandHandler>()> make;
+};
+
+// Every command, in the order `pipe --help` lists them.
+const std::vector<CommandSpec>& command_table();
+
+// Constructors of the commands, one per file.
+std::unique_ptr<CommandHandler> make_tags_command();
+std::unique_ptr<CommandHandler> make_version_command();
+
+}  // namespace pipeline::cli

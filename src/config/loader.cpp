@@ -1,0 +1,349 @@
+#include <pipe/config/loader.h>
+
+#include <pipe/core/suggest.h>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace pipeline::config {
+namespace {
+
+const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file"};
+const std::vector<std::string> k_top_keys{"image", "tags", "flavor", "labels", "context", "file", "services"};
+
+std::string position(const std::string& file, const YAML::Mark& mark) {
+    return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
+}
+
+std::string node_kind(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map:
+        return "a map";
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Scalar:
+        return "a string";
+    default:
+        return "empty";
+    }
+}
+
+std::string joined(const std::vector<std::string>& words) {
+    return fmt::format("{}", fmt::join(words, ", "));
+}
+
+Error unknown_key(const std::string& where, const std::string& key, const std::vector<std::string>& allowed) {
+    std::string hint;
+    if (auto guess = closest_match(key, allowed)) {
+        hint = fmt::format("did you mean '{}'? ", *guess);
+    }
+    hint += "allowed keys: " + joined(allowed);
+    return config_error(where, fmt::format("unknown key '{}'", key), hint);
+}
+
+// Reads one string value; records its origin.
+Result<std::string> read_string(const YAML::Node& node, const std::string& file, const std::string& key) {
+    if (!node.IsScalar()) {
+        return config_error(position(file, node.Mark()), fmt::format("'{}' must be a string, not {}", key, node_kind(node)));
+    }
+    return node.Scalar();
+}
+
+// Reads a list given as a YAML sequence of strings or as a metadata-action style block string.
+Result<void> read_list(const YAML::Node& node, const std::string& file, const std::string& key,
+                       std::vector<std::string>& values, std::map<std::string, std::string>& origins) {
+    values.clear();
+    origins[key] = position(file, node.Mark());
+    if (node.IsNull()) {
+        return {};
+    }
+    if (node.IsScalar()) {
+        values = split_list(node.Scalar());
+        return {};
+    }
+    if (!node.IsSequence()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'{}' must be a list of strings or a multi-line string, not {}", key, node_kind(node)));
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const YAML::Node item = node[i];
+        if (!item.IsScalar()) {
+            return config_error(position(file, item.Mark()),
+                                fmt::format("'{}[{}]' must be a string, not {}", key, i, node_kind(item)));
+        }
+        origins[fmt::format("{}[{}]", key, values.size())] = position(file, item.Mark());
+        values.push_back(item.Scalar());
+    }
+    return {};
+}
+
+// Applies one key of a service (or of the top-level defaults) to service.
+Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value, const std::string& file) {
+    if (key == "image") {
+        if (value.IsScalar()) {
+            service.images = {value.Scalar()};
+            service.origins["image"] = position(file, value.Mark());
+            service.origins["image[0]"] = service.origins["image"];
+            return {};
+        }
+        return read_list(value, file, "image", service.images, service.origins);
+    }
+    if (key == "tags") {
+        std::vector<std::string> tags;
+        if (auto read = read_list(value, file, "tags", tags, service.origins); !read) {
+            return read;
+        }
+        service.tags = std::move(tags);
+        return {};
+    }
+    if (key == "flavor") {
+        return read_list(value, file, "flavor", service.flavor, service.origins);
+    }
+    if (key == "labels") {
+        if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {
+            return read;
+        }
+        for (std::size_t i = 0; i < service.labels.size(); ++i) {
+            if (service.labels[i].find('=') == std::string::npos) {
+                return config_error(service.origin_of(fmt::format("labels[{}]", i)),
+                                    fmt::format("label '{}' has no '='", service.labels[i]),
+                                    "write labels as key=value, e.g. org.opencontainers.image.vendor=Acme");
+            }
+        }
+        return {};
+    }
+    Result<std::string> text = read_string(value, file, key);
+    if (!text) {
+        return text.error();
+    }
+    service.origins[key] = position(file, value.Mark());
+    if (key == "context") {
+        service.context = *text;
+    } else {
+        service.file = *text;
+    }
+    return {};
+}
+
+// Checks the keys of a map against allowed and applies them in file order (`services` is
+// handled by the caller).
+Result<void> apply_map(ServiceConfig& service, const YAML::Node& map, const std::string& file,
+                       const std::vector<std::string>& allowed) {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+        const std::string key = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            return unknown_key(where, key, allowed);
+        }
+        if (!seen.insert(key).second) {
+            return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
+        }
+        if (key == "services") {
+            continue;
+        }
+        if (auto applied = apply_key(service, key, entry.second, file); !applied) {
+            return applied;
+        }
+    }
+    return {};
+}
+
+bool valid_service_name(const std::string& name) {
+    if (name.empty() || name.size() > 63) {
+        return false;
+    }
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!ok) {
+            return false;
+        }
+    }
+    return name.front() != '-' && name.front() != '.';
+}
+
+Result<YAML::Node> parse_yaml(std::string_view text, const std::string& file) {
+    try {
+        return YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+        return config_error(position(file, e.mark), "invalid YAML: " + e.msg,
+                            "check indentation and quoting near that position");
+    } catch (const YAML::Exception& e) {
+        return config_error(file, std::string("invalid YAML: ") + e.what());
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    std::istringstream lines{std::string(text)};
+    for (std::string line; std::getline(lines, line);) {
+        std::size_t begin = line.find_first_not_of(" \t\r");
+        std::size_t end = line.find_last_not_of(" \t\r");
+        if (begin == std::string::npos || line[begin] == '#') {
+            continue;
+        }
+        items.push_back(line.substr(begin, end - begin + 1));
+    }
+    return items;
+}
+
+Result<Config> parse_config(std::string_view text, const std::string& display_name, const std::string& default_name) {
+    Result<YAML::Node> parsed = parse_yaml(text, display_name);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const YAML::Node& root = *parsed;
+    Config config;
+    config.file = display_name;
+    ServiceConfig defaults;
+    defaults.name = default_name;
+    if (root.IsNull()) {
+        config.services.push_back(defaults);
+        return config;
+    }
+    if (!root.IsMap()) {
+        return config_error(position(display_name, root.Mark()),
+                            fmt::format("the configuration must be a map of keys, not {}", node_kind(root)),
+                            "allowed keys: " + joined(k_top_keys));
+    }
+    try {
+        if (auto applied = apply_map(defaults, root, display_name, k_top_keys); !applied) {
+            return applied.error();
+        }
+        const YAML::Node services = root["services"];
+        if (!services) {
+            config.services.push_back(defaults);
+            return config;
+        }
+        if (!services.IsMap() || services.size() == 0) {
+            return config_error(position(display_name, services.Mark()),
+                                "'services' must be a map from service name to its settings",
+                                "e.g. services:\\n  api:\\n    image: ghcr.io/acme/api\\n    context: services/api");
+        }
+        config.multi_service = true;
+        std::set<std::string> names;
+        for (const auto& entry : services) {
+            const std::string name = entry.first.Scalar();
+            const std::string where = position(display_name, entry.first.Mark());
+            if (!valid_service_name(name)) {
+                return config_error(where, fmt::format("invalid service name '{}'", name),
+                                    "use lowercase letters, digits, '-', '_' and '.'");
+            }
+            if (!names.insert(name).second) {
+                return config_error(where, fmt::format("duplicate service '{}'", name));
+            }
+            ServiceConfig service = defaults;
+            service.name = name;
+            if (entry.second.IsNull()) {
+                config.services.push_back(std::move(service));
+                continue;
+            }
+            if (!entry.second.IsMap()) {
+                return config_error(position(display_name, entry.second.Mark()),
+                                    fmt::format("service '{}' must be a map of settings, not {}", name, node_kind(entry.second)),
+                                    "allowed keys: " + joined(k_service_keys));
+            }
+            if (auto applied = apply_map(service, entry.second, display_name, k_service_keys); !applied) {
+                return applied.error();
+            }
+            config.services.push_back(std::move(service));
+        }
+    } catch (const YAML::Exception& e) {
+        return config_error(position(display_name, e.mark), std::string("invalid configuration: ") + e.msg);
+    }
+    return config;
+}
+
+Result<Config> load_config(const std::filesystem::path& explicit_path, const std::filesystem::path& root,
+                           const std::string& default_name) {
+    std::filesystem::path path = explicit_path.empty() ? root / "pipe.yaml" : explicit_path;
+    std::error_code ec;
+    if (explicit_path.empty() && !std::filesystem::exists(path, ec)) {
+        Config config;
+        ServiceConfig service;
+        service.name = default_name;
+        config.services.push_back(std::move(service));
+        return config;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return config_error(path.string(), "cannot read the configuration file",
+                            explicit_path.empty() ? "check the file's permissions"
+                                                  : "check the --config path; it is resolved from the current directory");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string display = explicit_path.empty() ? std::string("pipe.yaml") : explicit_path.string();
+    return parse_config(text.str(), display, default_name);
+}
+
+Result<void> apply_environment(Config& config, const Environment& env) {
+    for (ServiceConfig& service : config.services) {
+        if (auto images = lookup(env, "PIPE_IMAGE")) {
+            std::string text = *images;
+            std::replace(text.begin(), text.end(), ',', '\n');
+            service.images = split_list(text);
+            service.set_origin("image", "PIPE_IMAGE");
+        }
+        if (auto tags = lookup(env, "PIPE_TAGS")) {
+            service.tags = split_list(*tags);
+            service.set_origin("tags", "PIPE_TAGS");
+        }
+        if (auto flavor = lookup(env, "PIPE_FLAVOR")) {
+            service.flavor = split_list(*flavor);
+            service.set_origin("flavor", "PIPE_FLAVOR");
+        }
+        if (auto labels = lookup(env, "PIPE_LABELS")) {
+            service.labels = split_list(*labels);
+            service.set_origin("labels", "PIPE_LABELS");
+            for (const std::string& label : service.labels) {
+                if (label.find('=') == std::string::npos) {
+                    return config_error("PIPE_LABELS", fmt::format("label '{}' has no '='", label),
+                                        "write one key=value per line");
+                }
+            }
+        }
+        if (auto context = lookup(env, "PIPE_CONTEXT")) {
+            service.context = *context;
+            service.set_origin("context", "PIPE_CONTEXT");
+        }
+        if (auto file = lookup(env, "PIPE_FILE")) {
+            service.file = *file;
+            service.set_origin("file", "PIPE_FILE");
+        }
+    }
+    return {};
+}
+
+Result<void> select_services(Config& config, const std::vector<std::string>& names) {
+    if (names.empty()) {
+        return {};
+    }
+    std::vector<std::string> known;
+    for (const ServiceConfig& service : config.services) {
+        known.push_back(service.name);
+    }
+    std::vector<ServiceConfig> selected;
+    for (const std::string& name : names) {
+        auto found = std::find_if(config.services.begin(), config.services.end(),
+                                  [&](const ServiceConfig& s) { return s.name == name; });
+        if (found == config.services.end()) {
+            std::string hint;
+            if (auto guess = closest_match(name, known)) {
+                hint = fmt::format("did you mean '{}'? ", *guess);
+            }
+            return usage_error(fmt::format("unknown service '{}'", name), hint + "services: " + joined(known));
+        }
+        selected.push_back(*found);
+    }
+    config.services = std::move(selected);
+    return {};
+}
+
+}  // namespace pipeline::config

@@ -1,0 +1,75 @@
+#include <pipe/core/output.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace pipeline {
+
+bool color_wanted(const Environment& env, bool no_color_flag, int stderr_fd) {
+    if (no_color_flag || lookup(env, "NO_COLOR").has_value()) {
+        return false;
+    }
+    if (value_or(env, "TERM", "") == "dumb") {
+        return false;
+    }
+    return isatty(stderr_fd) == 1;
+}
+
+Output::Output(OutputOptions options, std::FILE* out, std::FILE* err)
+    : m_options(options), m_out(out), m_err(err) {}
+
+std::string Output::paint(std::string_view text, std::string_view ansi) const {
+    if (!m_options.color) {
+        return std::string(text);
+    }
+    return fmt::format("\x1b[{}m{}\x1b[0m", ansi, text);
+}
+
+void Output::info(std::string_view text) const {
+    if (m_options.quiet) {
+        return;
+    }
+    fmt::print(m_err, "{}\n", text);
+}
+
+void Output::detail(std::string_view text) const {
+    if (!m_options.verbose) {
+        return;
+    }
+    fmt::print(m_err, "{}\n", paint(text, "2"));
+}
+
+void Output::warn(std::string_view text) const {
+    fmt::print(m_err, "{} {}\n", paint("pipe: warning:", "33;1"), text);
+}
+
+void Output::error(const Error& error) const {
+    fmt::print(m_err, "{} {}\n", paint("pipe: error:", "31;1"), describe(error));
+    if (!error.hint.empty()) {
+        fmt::print(m_err, "  {} {}\n", paint("hint:", "36"), error.hint);
+    }
+}
+
+void Output::write_out(std::string_view text) {
+    if (m_stdout_closed) {
+        return;
+    }
+    if (std::fwrite(text.data(), 1, text.size(), m_out) != text.size() || std::fflush(m_out) != 0) {
+        if (errno == EPIPE) {
+            m_stdout_closed = true;
+        }
+    }
+}
+
+void Output::line(std::string_view text) {
+    write_out(fmt::format("{}\n", text));
+}
+
+void Output::document(const nlohmann::json& doc) {
+    write_out(doc.dump(2) + "\n");
+}
+
+}  // namespace pipeline
+

@@ -1,0 +1,137 @@
+#include <pipe/config/loader.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using pipeline::ErrorKind;
+using pipeline::config::parse_config;
+
+namespace {
+
+std::string read_data(const std::string& name) {
+    std::ifstream in(std::string(PIPE_TEST_DATA) + "/config/" + name);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+pipeline::Error parse_error(const std::string& yaml) {
+    auto parsed = parse_config(yaml, "pipe.yaml", "repo");
+    REQUIRE_FALSE(parsed.has_value());
+    return parsed.error();
+}
+
+}  // namespace
+
+TEST_CASE("an empty or absent configuration is one service named after the repository", "[config]") {
+    for (const char* text : {"", "# only a comment\n", "---\n"}) {
+        auto parsed = parse_config(text, "pipe.yaml", "payments-api");
+        REQUIRE(parsed.has_value());
+        REQUIRE(parsed->services.size() == 1);
+        CHECK(parsed->services[0].name == "payments-api");
+        CHECK_FALSE(parsed->services[0].tags.has_value());
+        CHECK(parsed->services[0].context == ".");
+    }
+}
+
+TEST_CASE("single service keys are read with their positions", "[config]") {
+    auto parsed = parse_config("image: ghcr.io/acme/app\ntags:\n  - type=sha\n  - type=ref,event=tag\ncontext: app\n"
+                               "file: app/Containerfile\n",
+                               "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    const auto& service = parsed->services.at(0);
+    CHECK(service.images == std::vector<std::string>{"ghcr.io/acme/app"});
+    CHECK(service.tags == std::vector<std::string>{"type=sha", "type=ref,event=tag"});
+    CHECK(service.context == "app");
+    CHECK(service.file == "app/Containerfile");
+    CHECK(service.origin_of("tags[1]") == "pipe.yaml:4:5");
+    CHECK(service.origin_of("image") == "pipe.yaml:1:8");
+}
+
+TEST_CASE("services inherit top-level defaults and may override them", "[config]") {
+    auto parsed = parse_config(read_data("monorepo.yaml"), "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    REQUIRE(parsed->multi_service);
+    REQUIRE(parsed->services.size() == 2);
+    const auto& api = parsed->services[0];
+    CHECK(api.name == "payments-api");
+    CHECK(api.tags->size() == 2);
+    CHECK(api.flavor == std::vector<std::string>{"latest=false"});
+    CHECK(api.labels == std::vector<std::string>{"org.opencontainers.image.vendor=Acme"});
+    const auto& web = parsed->services[1];
+    CHECK(web.images.size() == 2);
+    CHECK(web.tags == std::vector<std::string>{"type=semver,pattern={{version}}", "type=raw,value=stable"});
+    CHECK(web.context == "web");
+}
+
+TEST_CASE("configuration mistakes are config errors with file:line:column and a hint", "[config]") {
+    struct Case {
+        std::string yaml;
+        std::string where;
+        std::string message_part;
+        std::string hint_part;
+    };
+    const std::vector<Case> cases{
+        {"tgas: [type=sha]\n", "pipe.yaml:1:1", "unknown key 'tgas'", "did you mean 'tags'?"},
+        {"image: a\nimage: b\n", "pipe.yaml:2:1", "duplicate key 'image'", ""},
+        {"tags: {type: sha}\n", "pipe.yaml:1:7", "'tags' must be a list of strings", ""},
+        {"tags:\n  - [nested]\n", "pipe.yaml:2:5", "'tags[0]' must be a string", ""},
+        {"context: [a, b]\n", "pipe.yaml:1:10", "'context' must be a string", ""},
+        {"labels: [novalue]\n", "pipe.yaml:1:10", "label 'novalue' has no '='", "key=value"},
+        {"image: [unclosed\n", "pipe.yaml:2:1", "invalid YAML", ""},
+        {"- just\n- a list\n", "pipe.yaml:1:1", "must be a map", "allowed keys"},
+        {"services:\n  API:\n    image: x\n", "pipe.yaml:2:3", "invalid service name 'API'", ""},
+        {"services:\n  api:\n    contxt: x\n", "pipe.yaml:3:5", "unknown key 'contxt'", "did you mean 'context'?"},
+        {"services:\n  api:\n    services: {}\n", "pipe.yaml:3:5", "unknown key 'services'", ""},
+        {"services: [a]\n", "pipe.yaml:1:11", "'services' must be a map", ""},
+        {"services:\n  api: 3\n", "pipe.yaml:2:8", "service 'api' must be a map", ""},
+    };
+    for (const Case& c : cases) {
+        INFO(c.yaml);
+        pipeline::Error error = parse_error(c.yaml);
+        CHECK(error.kind == ErrorKind::config);
+        CHECK(error.where == c.where);
+        CHECK_THAT(error.message, Catch::Contains(c.message_part));
+        CHECK_THAT(error.hint, Catch::Contains(c.hint_part));
+    }
+}
+
+TEST_CASE("PIPE_* variables override the file for every service", "[config]") {
+    auto parsed = parse_config(read_data("monorepo.yaml"), "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    pipeline::Environment env{{"PIPE_TAGS", "type=raw,value=a\n\ntype=raw,value=b\n"},
+                              {"PIPE_IMAGE", "ghcr.io/x/one,ghcr.io/x/two"},
+                              {"PIPE_FLAVOR", "latest=true"},
+                              {"PIPE_CONTEXT", "ctx"}};
+    REQUIRE(pipeline::config::apply_environment(*parsed, env).has_value());
+    for (const auto& service : parsed->services) {
+        CHECK(service.tags == std::vector<std::string>{"type=raw,value=a", "type=raw,value=b"});
+        CHECK(service.images == std::vector<std::string>{"ghcr.io/x/one", "ghcr.io/x/two"});
+        CHECK(service.flavor == std::vector<std::string>{"latest=true"});
+        CHECK(service.context == "ctx");
+        CHECK(service.origin_of("tags[1]") == "PIPE_TAGS");
+    }
+    pipeline::Environment bad{{"PIPE_LABELS", "novalue"}};
+    auto applied = pipeline::config::apply_environment(*parsed, bad);
+    REQUIRE_FALSE(applied.has_value());
+    CHECK(applied.error().where == "PIPE_LABELS");
+}
+
+TEST_CASE("--service selects services in the given order and suggests on typos", "[config]") {
+    auto parsed = parse_config(read_data("monorepo.yaml"), "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    auto copy = *parsed;
+    REQUIRE(pipeline::config::select_services(copy, {"web"}).has_value());
+    REQUIRE(copy.services.size() == 1);
+    CHECK(copy.services[0].name == "web");
+    auto failed = pipeline::config::select_services(*parsed, {"paymnts-api"});
+    REQUIRE_FALSE(failed.has_value());
+    CHECK(failed.error().kind == ErrorKind::usage);
+    CHECK_THAT(failed.error().hint, Catch::Contains("did you mean 'payments-api'?"));
+}
+
+TEST_CASE("split_list drops blank lines and comments and trims", "[config]") {
+    CHECK(pipeline::config::split_list("  a \n\n# c\n\tb\r\n") == std::vector<std::string>{"a", "b"});
+}
