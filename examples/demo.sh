@@ -15,6 +15,7 @@ export GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.com
 git -C "$work" init -q -b main
 git -C "$work" add -A
 git -C "$work" commit -q -m "payments-api: initial commit"
+git -C "$work" remote add origin https://github.com/acme/payments-api.git
 
 echo "== pipe tags on branch main"
 "$pipe" -C "$work" tags --refs

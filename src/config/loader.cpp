@@ -53,6 +53,20 @@ Result<std::string> read_string(const YAML::Node& node, const std::string& file,
     return node.Scalar();
 }
 
+// True for an unquoted flow-list item like `format=long`: an attribute of a tag rule that YAML
+// split off at a comma, which metadata-action would never accept as a rule of its own.
+bool split_rule_fragment(const YAML::Node& item) {
+    static const std::vector<std::string> k_attributes{"format", "prefix", "suffix", "value",  "pattern", "event",
+                                                       "enable", "priority", "group", "match", "branch"};
+    if (item.Tag() != "?") {
+        return false;
+    }
+    const std::string& text = item.Scalar();
+    std::size_t eq = text.find('=');
+    return eq != std::string::npos &&
+           std::find(k_attributes.begin(), k_attributes.end(), text.substr(0, eq)) != k_attributes.end();
+}
+
 // Reads a list given as a YAML sequence of strings or as a metadata-action style block string.
 Result<void> read_list(const YAML::Node& node, const std::string& file, const std::string& key,
                        std::vector<std::string>& values, std::map<std::string, std::string>& origins) {
@@ -74,6 +88,13 @@ Result<void> read_list(const YAML::Node& node, const std::string& file, const st
         if (!item.IsScalar()) {
             return config_error(position(file, item.Mark()),
                                 fmt::format("'{}[{}]' must be a string, not {}", key, i, node_kind(item)));
+        }
+        if (key == "tags" && i > 0 && node.Style() == YAML::EmitterStyle::Flow && split_rule_fragment(item)) {
+            return config_error(position(file, item.Mark()),
+                                fmt::format("'{}' is a fragment of the tag rule before it: in a [flow list] commas "
+                                            "separate items",
+                                            item.Scalar()),
+                                "quote each rule, e.g. ['type=sha,format=long'], or use a block list (- type=...)");
         }
         origins[fmt::format("{}[{}]", key, values.size())] = position(file, item.Mark());
         values.push_back(item.Scalar());

@@ -22,6 +22,9 @@ using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference, git_r
 using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
 using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
 using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
+using ReferenceIteratorPtr =
+    std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator, git_reference_iterator_free>>;
+using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
 using BranchIteratorPtr = std::unique_ptr<git_branch_iterator, Deleter<git_branch_iterator, git_branch_iterator_free>>;
 
 // Initialises libgit2 once per process.

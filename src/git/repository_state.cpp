@@ -47,21 +47,49 @@ std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& oid) 
     return *git_object_id(owner.get());
 }
 
-struct TagScan {
-    git_repository* repo;
-    git_oid head;
-    std::vector<std::string> names;
-};
 
-int collect_tag(const char* name, git_oid* oid, void* payload) {
-    auto* scan = static_cast<TagScan*>(payload);
-    std::optional<git_oid> target = peel_to_commit(scan->repo, *oid);
-    if (target && git_oid_equal(&*target, &scan->head) == 1) {
-        std::string_view full(name);
-        full.remove_prefix(std::string_view("refs/tags/").size());
-        scan->names.emplace_back(full);
+// The type of an object from its header alone (no inflating), GIT_OBJECT_INVALID if unreadable.
+git_object_t object_type(const OdbPtr& odb, const git_oid& oid) {
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb.get(), &oid) != 0) {
+        return GIT_OBJECT_INVALID;
     }
-    return 0;
+    return type;
+}
+
+// Names of the tags whose commit is head. Packed refs carry the peeled target of annotated tags,
+// so most tags are decided without reading any object; only loose annotated tags are read.
+Result<std::vector<std::string>> tags_pointing_at(git_repository* repo, const git_oid& head) {
+    git_reference_iterator* raw = nullptr;
+    if (git_reference_iterator_glob_new(&raw, repo, "refs/tags/*") != 0) {
+        return libgit2_failure("cannot list tags");
+    }
+    ReferenceIteratorPtr iterator(raw);
+    git_odb* odb_raw = nullptr;
+    if (git_repository_odb(&odb_raw, repo) != 0) {
+        return libgit2_failure("cannot open the object database");
+    }
+    OdbPtr odb(odb_raw);
+    std::vector<std::string> names;
+    git_reference* ref_raw = nullptr;
+    while (git_reference_next(&ref_raw, iterator.get()) == 0) {
+        ReferencePtr ref(ref_raw);
+        const git_oid* target = git_reference_target(ref.get());
+        if (target == nullptr) {
+            continue;
+        }
+        const git_oid* peeled = git_reference_target_peel(ref.get());
+        bool at_head = git_oid_equal(target, &head) == 1 || (peeled != nullptr && git_oid_equal(peeled, &head) == 1);
+        if (!at_head && peeled == nullptr && object_type(odb, *target) == GIT_OBJECT_TAG) {
+            std::optional<git_oid> commit = peel_to_commit(repo, *target);
+            at_head = commit && git_oid_equal(&*commit, &head) == 1;
+        }
+        if (at_head) {
+            names.emplace_back(std::string_view(git_reference_name(ref.get())).substr(std::string_view("refs/tags/").size()));
+        }
+    }
+    return names;
 }
 
 int note_dirty(const char*, unsigned int, void* payload) {
@@ -254,12 +282,12 @@ Result<RepositoryState> read_state(const std::filesystem::path& start) {
     const auto* commit = reinterpret_cast<const git_commit*>(commit_object.get());
     state.commit_time = std::chrono::system_clock::time_point(std::chrono::seconds(git_commit_time(commit)));
 
-    TagScan scan{repo, head_oid, {}};
-    if (git_tag_foreach(repo, collect_tag, &scan) != 0 && git_error_last() != nullptr) {
-        return libgit2_failure("cannot list tags");
+    Result<std::vector<std::string>> tags = tags_pointing_at(repo, head_oid);
+    if (!tags) {
+        return tags.error();
     }
-    std::sort(scan.names.begin(), scan.names.end(), version_greater);
-    state.tags_at_head = std::move(scan.names);
+    state.tags_at_head = std::move(*tags);
+    std::sort(state.tags_at_head.begin(), state.tags_at_head.end(), version_greater);
 
     state.detached = git_repository_head_detached(repo) == 1;
     if (!state.detached) {

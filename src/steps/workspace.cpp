@@ -26,6 +26,11 @@ Result<Workspace> open_workspace(const WorkspaceOptions& options, const Environm
     if (auto applied = config::apply_environment(workspace.config, env); !applied) {
         return applied.error();
     }
+    if (!workspace.config.multi_service && !workspace.config.services.front().images.empty()) {
+        // A single service is named after its image ("ghcr.io/acme/payments-api" -> payments-api).
+        const std::string& image = workspace.config.services.front().images.front();
+        workspace.config.services.front().name = image.substr(image.rfind('/') + 1);
+    }
     if (auto selected = config::select_services(workspace.config, options.services); !selected) {
         return selected.error();
     }

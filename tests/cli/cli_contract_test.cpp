@@ -116,8 +116,9 @@ TEST_CASE("pipe tags --json is one document with the documented fields", "[cli][
 TEST_CASE("global options work before and after the command, and -C changes directory", "[cli][tags]") {
     TempDir dir;
     init_repository(dir.path() / "repo");
-    auto before = run_pipe({"-C", "repo", "--json", "tags"}, dir.path());
-    auto after = run_pipe({"tags", "-C", "repo", "--json"}, dir.path());
+    pipeline::Environment fixed{{"SOURCE_DATE_EPOCH", "1704846600"}};
+    auto before = run_pipe({"-C", "repo", "--json", "tags"}, dir.path(), fixed);
+    auto after = run_pipe({"tags", "-C", "repo", "--json"}, dir.path(), fixed);
     CHECK(before.exit_code == 0);
     CHECK(after.exit_code == 0);
     CHECK(before.out == after.out);
@@ -176,8 +177,8 @@ TEST_CASE("monorepo services are computed separately and selected with --service
     TempDir dir;
     init_repository(dir.path());
     dir.write("pipe.yaml",
-              "tags: [type=ref,event=branch]\nservices:\n  api:\n    image: ghcr.io/acme/api\n"
-              "  web:\n    image: ghcr.io/acme/web\n    tags: [type=raw,value=web-{{branch}}]\n");
+              "tags: ['type=ref,event=branch']\nservices:\n  api:\n    image: ghcr.io/acme/api\n"
+              "  web:\n    image: ghcr.io/acme/web\n    tags:\n      - type=raw,value=web-{{branch}}\n");
     auto all = run_pipe({"tags", "--json"}, dir.path());
     REQUIRE(all.exit_code == 0);
     auto doc = nlohmann::json::parse(all.out);
@@ -196,7 +197,7 @@ TEST_CASE("monorepo services are computed separately and selected with --service
 TEST_CASE("PIPE_* variables sit between pipe.yaml and flags", "[cli][config]") {
     TempDir dir;
     init_repository(dir.path());
-    dir.write("pipe.yaml", "tags: [type=raw,value=from-file]\n");
+    dir.write("pipe.yaml", "tags:\n  - type=raw,value=from-file\n");
     CHECK(run_pipe({"tags"}, dir.path()).out == "from-file\n");
     CHECK(run_pipe({"tags"}, dir.path(), {{"PIPE_TAGS", "type=raw,value=from-env"}}).out == "from-env\n");
     CHECK(run_pipe({"tags", "--tag", "type=raw,value=from-flag"}, dir.path(), {{"PIPE_TAGS", "type=raw,value=from-env"}})

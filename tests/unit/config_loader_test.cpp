@@ -86,6 +86,7 @@ TEST_CASE("configuration mistakes are config errors with file:line:column and a 
         {"services:\n  api:\n    contxt: x\n", "pipe.yaml:3:5", "unknown key 'contxt'", "did you mean 'context'?"},
         {"services:\n  api:\n    services: {}\n", "pipe.yaml:3:5", "unknown key 'services'", ""},
         {"services: [a]\n", "pipe.yaml:1:11", "'services' must be a map", ""},
+        {"tags: [type=sha,format=long]\n", "pipe.yaml:1:17", "fragment of the tag rule", "quote each rule"},
         {"services:\n  api: 3\n", "pipe.yaml:2:8", "service 'api' must be a map", ""},
     };
     for (const Case& c : cases) {
@@ -130,6 +131,12 @@ TEST_CASE("--service selects services in the given order and suggests on typos",
     REQUIRE_FALSE(failed.has_value());
     CHECK(failed.error().kind == ErrorKind::usage);
     CHECK_THAT(failed.error().hint, Catch::Contains("did you mean 'payments-api'?"));
+}
+
+TEST_CASE("quoted rules in a flow list stay whole", "[config]") {
+    auto parsed = parse_config("tags: ['type=sha,format=long', stable, \"type=raw,value=x\"]\n", "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->services[0].tags == std::vector<std::string>{"type=sha,format=long", "stable", "type=raw,value=x"});
 }
 
 TEST_CASE("split_list drops blank lines and comments and trims", "[config]") {
