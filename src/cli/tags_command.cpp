@@ -3,6 +3,7 @@
 #include "cli/command_table.h"
 
 #include <pipe/ci/actions_files.h>
+#include <pipe/ci/source_context_builder.h>
 #include <pipe/steps/tags_step.h>
 
 #include <fmt/format.h>
@@ -80,6 +81,13 @@ public:
             return report.error();
         }
         Output& out = invocation.out();
+        const meta::SourceContext& context = report->context;
+        out.detail(fmt::format("source: {} (event {}, ref {}, commit {})",
+                               ci::in_github_actions(invocation.env()) ? "GitHub Actions context" : "local git",
+                               context.event_name, context.ref.empty() ? "none" : context.ref, context.sha));
+        out.detail(fmt::format("configuration: {}", (*workspace)->config.file.empty()
+                                                        ? std::string("none (defaults)")
+                                                        : (*workspace)->config.file.string()));
         for (const std::string& warning : report->warnings) {
             out.warn(warning);
         }
