@@ -32,4 +32,14 @@ const std::vector<std::string>& default_tag_rules() {
     return k_rules;
 }
 
+const std::vector<std::string>& isolation_modes() {
+    static const std::vector<std::string> k_modes{"oci", "rootless", "chroot"};
+    return k_modes;
+}
+
+const std::vector<std::string>& storage_drivers() {
+    static const std::vector<std::string> k_drivers{"overlay", "overlay2", "vfs", "btrfs", "zfs", "devmapper", "aufs"};
+    return k_drivers;
+}
+
 }  // namespace pipeline::config

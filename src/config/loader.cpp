@@ -5,15 +5,20 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace pipeline::config {
 namespace {
 
-const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file"};
-const std::vector<std::string> k_top_keys{"image", "tags", "flavor", "labels", "context", "file", "services"};
+const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file", "build"};
+const std::vector<std::string> k_top_keys{"image", "tags", "flavor", "labels", "context", "file", "build", "services"};
+const std::vector<std::string> k_build_keys{"args",       "target",   "platforms",   "layers",
+                                            "cache_from", "cache_to", "annotations", "storage_driver",
+                                            "isolation",  "root",     "runroot"};
 
 std::string position(const std::string& file, const YAML::Mark& mark) {
     return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
@@ -102,6 +107,140 @@ Result<void> read_list(const YAML::Node& node, const std::string& file, const st
     return {};
 }
 
+// Reads `build.args`: a map from argument name to a scalar value, merged by name over the
+// defaults so a service adds or replaces single arguments.
+Result<void> read_build_args(config::BuildConfig& build, const YAML::Node& node, const std::string& file,
+                             std::map<std::string, std::string>& origins) {
+    if (node.IsNull()) {
+        return {};
+    }
+    if (!node.IsMap()) {
+        return config_error(
+            position(file, node.Mark()),
+            fmt::format("'build.args' must be a map from argument name to value, not {}", node_kind(node)),
+            "e.g. build:\\n  args:\\n    GO_VERSION: \"1.22\"");
+    }
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (name.empty() || name.find('=') != std::string::npos) {
+            return config_error(where, fmt::format("invalid build argument name '{}'", name),
+                                "a name is a word without '=', e.g. GO_VERSION");
+        }
+        if (!seen.insert(name).second) {
+            return config_error(where, fmt::format("duplicate build argument '{}'", name),
+                                "keep one of the two entries");
+        }
+        if (!entry.second.IsScalar()) {
+            return config_error(
+                position(file, entry.second.Mark()),
+                fmt::format("build argument '{}' must have a string value, not {}", name, node_kind(entry.second)),
+                "quote the value, e.g. GO_VERSION: \"1.22\"");
+        }
+        build.args[name] = entry.second.Scalar();
+        origins["build.args." + name] = position(file, entry.second.Mark());
+    }
+    return {};
+}
+
+// Reads a list under `build:`; platforms also accept buildah's comma-separated form.
+Result<void> read_build_list(ServiceConfig& service, const std::string& key, const YAML::Node& node,
+                             const std::string& file, std::vector<std::string>& values) {
+    const std::string path = "build." + key;
+    service.set_origin(path, position(file, node.Mark()));
+    if (auto read = read_list(node, file, path, values, service.origins); !read) {
+        return read;
+    }
+    if (key == "platforms") {
+        std::vector<std::string> split;
+        std::map<std::string, std::string> item_origins;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            std::string origin = service.origin_of(fmt::format("{}[{}]", path, i));
+            std::istringstream parts(values[i]);
+            for (std::string part; std::getline(parts, part, ',');) {
+                item_origins[fmt::format("{}[{}]", path, split.size())] = origin;
+                split.push_back(part);
+            }
+        }
+        values = std::move(split);
+        service.set_origin(path, position(file, node.Mark()));
+        service.origins.insert(item_origins.begin(), item_origins.end());
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        std::string item = fmt::format("{}[{}]", path, i);
+        if (auto valid = validate_build_value(key, values[i], service.origin_of(item)); !valid) {
+            return valid;
+        }
+    }
+    return {};
+}
+
+// Reads `build:` of a service or of the top-level defaults, key by key over what is there.
+Result<void> read_build(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    if (node.IsNull()) {
+        return {};
+    }
+    if (!node.IsMap()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'build' must be a map of settings, not {}", node_kind(node)),
+                            "allowed keys: " + joined(k_build_keys));
+    }
+    config::BuildConfig& build = service.build;
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (std::find(k_build_keys.begin(), k_build_keys.end(), key) == k_build_keys.end()) {
+            return unknown_key(where, key, k_build_keys);
+        }
+        if (!seen.insert(key).second) {
+            return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
+        }
+        const YAML::Node& value = entry.second;
+        if (key == "args") {
+            if (auto read = read_build_args(build, value, file, service.origins); !read) {
+                return read;
+            }
+            continue;
+        }
+        if (key == "platforms" || key == "cache_from" || key == "cache_to" || key == "annotations") {
+            std::vector<std::string>& target = key == "platforms"    ? build.platforms
+                                               : key == "cache_from" ? build.cache_from
+                                               : key == "cache_to"   ? build.cache_to
+                                                                     : build.annotations;
+            if (auto read = read_build_list(service, key, value, file, target); !read) {
+                return read;
+            }
+            continue;
+        }
+        const std::string path = "build." + key;
+        Result<std::string> text = read_string(value, file, path);
+        if (!text) {
+            return text.error();
+        }
+        const std::string at = position(file, value.Mark());
+        service.origins[path] = at;
+        if (key == "layers") {
+            if (*text != "true" && *text != "false") {
+                return config_error(at, fmt::format("'build.layers' must be true or false, not '{}'", *text));
+            }
+            build.layers = *text == "true";
+            continue;
+        }
+        if (auto valid = validate_build_value(key, *text, at); !valid) {
+            return valid;
+        }
+        std::string& target = key == "target"           ? build.target
+                              : key == "storage_driver" ? build.storage_driver
+                              : key == "isolation"      ? build.isolation
+                              : key == "root"           ? build.root
+                                                        : build.runroot;
+        target = *text;
+    }
+    return {};
+}
+
 // Applies one key of a service (or of the top-level defaults) to service.
 Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value, const std::string& file) {
     if (key == "image") {
@@ -123,6 +262,9 @@ Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAM
     }
     if (key == "flavor") {
         return read_list(value, file, "flavor", service.flavor, service.origins);
+    }
+    if (key == "build") {
+        return read_build(service, value, file);
     }
     if (key == "labels") {
         if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {
@@ -198,7 +340,58 @@ Result<YAML::Node> parse_yaml(std::string_view text, const std::string& file) {
     }
 }
 
+// A choice among known words, with "did you mean" for a near miss.
+Result<void> check_choice(const std::string& key, const std::string& value, const std::vector<std::string>& choices,
+                          const std::string& where) {
+    if (std::find(choices.begin(), choices.end(), value) != choices.end()) {
+        return {};
+    }
+    std::string hint;
+    if (auto guess = closest_match(value, choices)) {
+        hint = fmt::format("did you mean '{}'? ", *guess);
+    }
+    return config_error(where, fmt::format("unknown {} '{}'", key, value), hint + "choose one of: " + joined(choices));
+}
+
+bool platform_word(std::string_view word) {
+    return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    });
+}
+
 }  // namespace
+
+Result<void> validate_build_value(const std::string& key, const std::string& value, const std::string& where) {
+    if (key == "isolation") {
+        return check_choice("isolation", value, isolation_modes(), where);
+    }
+    if (key == "storage_driver") {
+        return check_choice("storage driver", value, storage_drivers(), where);
+    }
+    if (key == "platforms") {
+        std::vector<std::string> parts;
+        std::istringstream words(value);
+        for (std::string part; std::getline(words, part, '/');) {
+            parts.push_back(part);
+        }
+        bool valid = (parts.size() == 2 || parts.size() == 3) && value.back() != '/' &&
+                     std::all_of(parts.begin(), parts.end(), platform_word);
+        if (!valid) {
+            return config_error(where, fmt::format("invalid platform '{}'", value),
+                                "write os/arch or os/arch/variant in lowercase, e.g. linux/amd64 or linux/arm64/v8");
+        }
+        return {};
+    }
+    if (key == "annotations" && (value.find('=') == std::string::npos || value.front() == '=')) {
+        return config_error(where, fmt::format("annotation '{}' has no key=value form", value),
+                            "write annotations as key=value, e.g. org.opencontainers.image.title=api");
+    }
+    if ((key == "target" || key == "root" || key == "runroot") && value.empty()) {
+        return config_error(where, fmt::format("'build.{}' must not be empty", key),
+                            "remove the key to use the default");
+    }
+    return {};
+}
 
 std::vector<std::string> split_list(std::string_view text) {
     std::vector<std::string> items;
@@ -337,6 +530,23 @@ Result<void> apply_environment(Config& config, const Environment& env) {
         if (auto file = lookup(env, "PIPE_FILE")) {
             service.file = *file;
             service.set_origin("file", "PIPE_FILE");
+        }
+        const std::vector<std::tuple<const char*, const char*, std::string*>> build_variables{
+            {"PIPE_STORAGE_DRIVER", "storage_driver", &service.build.storage_driver},
+            {"PIPE_ISOLATION", "isolation", &service.build.isolation},
+            {"PIPE_BUILDAH_ROOT", "root", &service.build.root},
+            {"PIPE_BUILDAH_RUNROOT", "runroot", &service.build.runroot},
+        };
+        for (const auto& [variable, key, target] : build_variables) {
+            std::optional<std::string> value = lookup(env, variable);
+            if (!value || value->empty()) {
+                continue;
+            }
+            if (auto valid = validate_build_value(key, *value, variable); !valid) {
+                return valid;
+            }
+            *target = *value;
+            service.set_origin(std::string("build.") + key, variable);
         }
     }
     return {};

@@ -142,3 +142,123 @@ TEST_CASE("quoted rules in a flow list stay whole", "[config]") {
 TEST_CASE("split_list drops blank lines and comments and trims", "[config]") {
     CHECK(pipeline::config::split_list("  a \n\n# c\n\tb\r\n") == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("build settings are read with positions; services replace them key by key", "[config][build]") {
+    auto parsed = parse_config(
+        "build:\n"
+        "  args: {GO_VERSION: '1.22', DEBUG: 'false'}\n"
+        "  platforms: [linux/amd64]\n"
+        "  storage_driver: vfs\n"
+        "  isolation: chroot\n"
+        "  cache_from: [ghcr.io/acme/cache]\n"
+        "services:\n"
+        "  api:\n"
+        "    build:\n"
+        "      args:\n"
+        "        DEBUG: 'true'\n"
+        "        PORT: 8080\n"
+        "      target: runtime\n"
+        "      platforms: linux/amd64,linux/arm64/v8\n"
+        "      layers: false\n"
+        "      annotations: [org.opencontainers.image.title=api]\n"
+        "      root: .pipe/storage\n"
+        "      runroot: /run/pipe\n"
+        "  web: {}\n",
+        "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    const auto& api = parsed->services.at(0).build;
+    CHECK(api.args == std::map<std::string, std::string>{{"DEBUG", "true"}, {"GO_VERSION", "1.22"}, {"PORT", "8080"}});
+    CHECK(api.target == "runtime");
+    CHECK(api.platforms == std::vector<std::string>{"linux/amd64", "linux/arm64/v8"});
+    CHECK_FALSE(api.layers);
+    CHECK(api.cache_from == std::vector<std::string>{"ghcr.io/acme/cache"});
+    CHECK(api.annotations == std::vector<std::string>{"org.opencontainers.image.title=api"});
+    CHECK(api.storage_driver == "vfs");
+    CHECK(api.isolation == "chroot");
+    CHECK(api.root == ".pipe/storage");
+    CHECK(api.runroot == "/run/pipe");
+    const auto& service = parsed->services.at(0);
+    CHECK(service.origin_of("build.args.DEBUG") == "pipe.yaml:11:16");
+    CHECK(service.origin_of("build.args.GO_VERSION") == "pipe.yaml:2:22");
+    CHECK(service.origin_of("build.platforms[1]") == "pipe.yaml:14:18");
+    CHECK(service.origin_of("build.target") == "pipe.yaml:13:15");
+    const auto& web = parsed->services.at(1).build;
+    CHECK(web.args == std::map<std::string, std::string>{{"DEBUG", "false"}, {"GO_VERSION", "1.22"}});
+    CHECK(web.platforms == std::vector<std::string>{"linux/amd64"});
+    CHECK(web.layers);
+    CHECK(web.target.empty());
+}
+
+TEST_CASE("build defaults: layers on, nothing else set", "[config][build]") {
+    auto parsed = parse_config("image: ghcr.io/acme/app\n", "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    const auto& build = parsed->services.at(0).build;
+    CHECK(build.layers);
+    CHECK(build.args.empty());
+    CHECK(build.platforms.empty());
+    CHECK(build.storage_driver.empty());
+    CHECK(build.isolation.empty());
+}
+
+TEST_CASE("build mistakes are config errors with file:line:column and a hint", "[config][build]") {
+    struct Case {
+        std::string yaml;
+        std::string where;
+        std::string message_part;
+        std::string hint_part;
+    };
+    const std::vector<Case> cases{
+        {"build:\n  targt: x\n", "pipe.yaml:2:3", "unknown key 'targt'", "did you mean 'target'?"},
+        {"build: [a]\n", "pipe.yaml:1:8", "'build' must be a map", "allowed keys"},
+        {"build:\n  args: [A=1]\n", "pipe.yaml:2:9", "'build.args' must be a map", ""},
+        {"build:\n  args:\n    A: [1]\n", "pipe.yaml:3:8", "build argument 'A' must have a string value", "quote"},
+        {"build:\n  args:\n    A: 1\n    A: 2\n", "pipe.yaml:4:5", "duplicate build argument 'A'", ""},
+        {"build:\n  layers: maybe\n", "pipe.yaml:2:11", "'build.layers' must be true or false", ""},
+        {"build:\n  isolation: chrot\n", "pipe.yaml:2:14", "unknown isolation 'chrot'", "did you mean 'chroot'?"},
+        {"build:\n  storage_driver: vsf\n", "pipe.yaml:2:19", "unknown storage driver 'vsf'", "did you mean 'vfs'?"},
+        {"build:\n  platforms: [linux]\n", "pipe.yaml:2:15", "invalid platform 'linux'", "linux/amd64"},
+        {"build:\n  platforms: [Linux/AMD64]\n", "pipe.yaml:2:15", "invalid platform", ""},
+        {"build:\n  annotations: [novalue]\n", "pipe.yaml:2:17", "annotation 'novalue' has no key=value", ""},
+        {"build:\n  target: {a: b}\n", "pipe.yaml:2:11", "'build.target' must be a string", ""},
+        {"build:\n  target: ''\n", "pipe.yaml:2:11", "'build.target' must not be empty", ""},
+        {"build:\n  layers: true\n  layers: false\n", "pipe.yaml:3:3", "duplicate key 'layers'", ""},
+        {"services:\n  api:\n    build:\n      cache_form: [x]\n", "pipe.yaml:4:7", "unknown key 'cache_form'",
+         "did you mean 'cache_from'?"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.yaml);
+        pipeline::Error error = parse_error(c.yaml);
+        CHECK(error.kind == ErrorKind::config);
+        CHECK(error.where == c.where);
+        CHECK_THAT(error.message, Catch::Contains(c.message_part));
+        CHECK_THAT(error.hint, Catch::Contains(c.hint_part));
+    }
+}
+
+TEST_CASE("PIPE_STORAGE_DRIVER, PIPE_ISOLATION and PIPE_BUILDAH_ROOT/RUNROOT override build settings",
+          "[config][build]") {
+    auto parsed = parse_config("build:\n  storage_driver: overlay\n  isolation: oci\n", "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    pipeline::Environment env{{"PIPE_STORAGE_DRIVER", "vfs"},
+                              {"PIPE_ISOLATION", "chroot"},
+                              {"PIPE_BUILDAH_ROOT", "/tmp/root"},
+                              {"PIPE_BUILDAH_RUNROOT", "/tmp/runroot"}};
+    REQUIRE(pipeline::config::apply_environment(*parsed, env).has_value());
+    const auto& service = parsed->services.at(0);
+    CHECK(service.build.storage_driver == "vfs");
+    CHECK(service.build.isolation == "chroot");
+    CHECK(service.build.root == "/tmp/root");
+    CHECK(service.build.runroot == "/tmp/runroot");
+    CHECK(service.origin_of("build.isolation") == "PIPE_ISOLATION");
+
+    pipeline::Environment empty{{"PIPE_ISOLATION", ""}};
+    REQUIRE(pipeline::config::apply_environment(*parsed, empty).has_value());
+    CHECK(parsed->services.at(0).build.isolation == "chroot");
+
+    pipeline::Environment bad{{"PIPE_ISOLATION", "rootles"}};
+    auto applied = pipeline::config::apply_environment(*parsed, bad);
+    REQUIRE_FALSE(applied.has_value());
+    CHECK(applied.error().kind == ErrorKind::config);
+    CHECK(applied.error().where == "PIPE_ISOLATION");
+    CHECK_THAT(applied.error().hint, Catch::Contains("did you mean 'rootless'?"));
+}

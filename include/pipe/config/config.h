@@ -10,6 +10,22 @@
 
 namespace pipeline::config {
 
+// The `build:` settings of a service: how buildah builds its image. Top-level values are
+// defaults; a service's own `build:` replaces them key by key (`args` merge by name).
+struct BuildConfig {
+    std::map<std::string, std::string> args;  // --build-arg NAME=VALUE, sorted by name
+    std::string target;                       // --target stage; empty: the last stage
+    std::vector<std::string> platforms;       // os/arch[/variant]; several build a manifest list
+    bool layers = true;                       // cache intermediate layers (buildah --layers)
+    std::vector<std::string> cache_from;      // repositories holding layer cache (--cache-from)
+    std::vector<std::string> cache_to;        // repositories to push layer cache to (--cache-to)
+    std::vector<std::string> annotations;     // key=value OCI annotations (--annotation)
+    std::string storage_driver;               // buildah --storage-driver; empty: buildah's default
+    std::string isolation;                    // oci, rootless or chroot; empty: buildah's default
+    std::string root;                         // buildah --root (storage); empty: buildah's default
+    std::string runroot;                      // buildah --runroot; empty: buildah's default
+};
+
 // One buildable service: the whole repository, or one entry under `services:`.
 struct ServiceConfig {
     std::string name;
@@ -19,8 +35,10 @@ struct ServiceConfig {
     std::vector<std::string> labels;               // key=value
     std::string context = ".";
     std::string file;                              // Containerfile path; empty: detect in context
+    BuildConfig build;
 
-    // Key path ("image", "tags[2]") -> origin ("pipe.yaml:4:5", "PIPE_TAGS", "--tag").
+    // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
+    // "PIPE_TAGS", "--tag").
     std::map<std::string, std::string> origins;
 
     // The origin of a key path, or of its list when the item has none, or "" when unknown.
@@ -39,5 +57,11 @@ struct Config {
 
 // pipe's default tag rules when `tags` is not configured: the seed's three.
 const std::vector<std::string>& default_tag_rules();
+
+// The isolation modes buildah accepts, for validation and suggestions.
+const std::vector<std::string>& isolation_modes();
+
+// The storage drivers of containers/storage, for validation and suggestions.
+const std::vector<std::string>& storage_drivers();
 
 }  // namespace pipeline::config
