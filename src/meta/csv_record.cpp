@@ -18,11 +18,8 @@ public:
             m_text.remove_prefix(k_utf8_bom.size());
         }
         for (m_pos = 0; m_pos < m_text.size(); ++m_pos) {
-            if (m_quoting) {
-                if (auto stepped = step_quoted(); !stepped) {
-                    return stepped.error();
-                }
-            } else if (auto stepped = step_unquoted(); !stepped) {
+            Result<void> stepped = m_quoting ? step_quoted() : step_unquoted();
+            if (!stepped) {
                 return stepped.error();
             }
         }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace pipeline::meta {
 namespace {
 
@@ -39,7 +41,8 @@ Result<Flavor> parse_flavor(const std::vector<InputEntry>& entries) {
         for (const std::string& field : records->front()) {
             const std::vector<std::string> parts = split_at_equals(field);
             if (parts.size() == 1) {
-                return config_error(where, fmt::format("flavor field \"{}\" is not key=value in \"{}\"", field, entry.text),
+                return config_error(where,
+                                    fmt::format("flavor field \"{}\" is not key=value in \"{}\"", field, entry.text),
                                     "e.g. latest=false, prefix=dev-,onlatest=true");
             }
             const std::string key = js_lower(parts[0]);
@@ -63,7 +66,8 @@ Result<Flavor> parse_flavor(const std::vector<InputEntry>& entries) {
                 on_latest_target = Target::suffix;
             } else if (key == "onlatest") {
                 if (value != "true" && value != "false") {
-                    return config_error(where, fmt::format("invalid onlatest value \"{}\" in \"{}\"", value, entry.text),
+                    return config_error(where,
+                                        fmt::format("invalid onlatest value \"{}\" in \"{}\"", value, entry.text),
                                         "use onlatest=true or onlatest=false");
                 }
                 if (on_latest_target == Target::prefix) {
@@ -74,7 +78,7 @@ Result<Flavor> parse_flavor(const std::vector<InputEntry>& entries) {
             } else {
                 const std::vector<std::string> keys{"latest", "prefix", "suffix", "onlatest"};
                 std::string hint;
-                if (auto guess = closest_match(key, keys)) {
+                if (std::optional<std::string> guess = closest_match(key, keys)) {
                     hint = fmt::format("did you mean \"{}\"? ", *guess);
                 }
                 return config_error(where, fmt::format("unknown flavor entry \"{}\" in \"{}\"", key, entry.text),

@@ -13,7 +13,7 @@ namespace {
 
 // The action splits an image field at every '=' and keeps the first two pieces.
 struct Field {
-    std::string key;    // empty for a bare name
+    std::string key;  // empty for a bare name
     std::string value;
     bool has_key = false;
 };
@@ -24,7 +24,8 @@ Field split_field(const std::string& text) {
         return Field{{}, js_trim(text), false};
     }
     const std::size_t next = text.find('=', eq + 1);
-    const std::string_view rest = std::string_view(text).substr(eq + 1, next == std::string::npos ? std::string::npos : next - eq - 1);
+    const std::string_view rest =
+        std::string_view(text).substr(eq + 1, next == std::string::npos ? std::string::npos : next - eq - 1);
     return Field{js_lower(js_trim(std::string_view(text).substr(0, eq))), js_trim(rest), true};
 }
 
@@ -67,18 +68,18 @@ Result<std::vector<ImageEntry>> parse_image_list(const std::vector<InputEntry>& 
         ImageEntry image;
         for (const std::string& text : *fields) {
             const Field field = split_field(text);
-            if (!field.has_key) {
-                image.name = field.value;
-            } else if (field.key == "name") {
+            if (!field.has_key || field.key == "name") {
                 image.name = field.value;
             } else if (field.key == "enable") {
                 if (field.value != "true" && field.value != "false") {
-                    return config_error(where, fmt::format("invalid enable value \"{}\" in \"{}\"", field.value, entry.text),
+                    return config_error(where,
+                                        fmt::format("invalid enable value \"{}\" in \"{}\"", field.value, entry.text),
                                         "use enable=true or enable=false");
                 }
                 image.enable = field.value == "true";
             } else {
-                return config_error(where, fmt::format("unknown image attribute \"{}\" in \"{}\"", field.key, entry.text),
+                return config_error(where,
+                                    fmt::format("unknown image attribute \"{}\" in \"{}\"", field.key, entry.text),
                                     "image lines accept name=<repository> and enable=<true|false>");
             }
         }

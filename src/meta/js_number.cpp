@@ -119,8 +119,7 @@ std::optional<double> js_to_number(std::string_view text) {
     if (text == "-Infinity") {
         return -std::numeric_limits<double>::infinity();
     }
-    if (text.size() > 2 && text[0] == '0' && !is_digit(text[1]) && text[1] != '.' && text[1] != 'e' &&
-        text[1] != 'E') {
+    if (text.size() > 2 && text[0] == '0' && !is_digit(text[1]) && text[1] != '.' && text[1] != 'e' && text[1] != 'E') {
         return non_decimal_integer(text);
     }
     if (!is_decimal_literal(text)) {

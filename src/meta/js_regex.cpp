@@ -74,7 +74,7 @@ Result<JsMatchResult> js_match(std::string_view text, const JsPattern& pattern) 
     if (!flags) {
         return flags.error();
     }
-    auto syntax = std::regex::ECMAScript;
+    std::regex::flag_type syntax = std::regex::ECMAScript;
     if (flags->ignore_case) {
         syntax |= std::regex::icase;
     }
@@ -85,29 +85,33 @@ Result<JsMatchResult> js_match(std::string_view text, const JsPattern& pattern) 
     try {
         expression = std::regex(flags->dot_all ? dot_matches_all(pattern.source) : pattern.source, syntax);
     } catch (const std::regex_error& error) {
-        return runtime_error(fmt::format("invalid regular expression /{}/{}: {}", pattern.source, pattern.flags, error.what()));
+        return runtime_error(
+            fmt::format("invalid regular expression /{}/{}: {}", pattern.source, pattern.flags, error.what()));
     }
-    const auto sticky = flags->sticky ? std::regex_constants::match_continuous : std::regex_constants::match_default;
-    std::match_results<std::string_view::const_iterator> match;
+    const std::regex_constants::match_flag_type sticky =
+        flags->sticky ? std::regex_constants::match_continuous : std::regex_constants::match_default;
+    using ViewMatch = std::match_results<std::string_view::const_iterator>;
+    ViewMatch match;
     std::vector<std::optional<std::string>> found;
     if (!flags->global) {
         if (!std::regex_search(text.begin(), text.end(), match, expression, sticky)) {
             return JsMatchResult{};
         }
-        for (std::size_t i = 0; i < match.size(); ++i) {
-            found.push_back(match[i].matched ? std::optional<std::string>(match[i].str()) : std::nullopt);
+        for (const ViewMatch::value_type& group : match) {
+            found.push_back(group.matched ? std::optional<std::string>(group.str()) : std::nullopt);
         }
         return JsMatchResult{std::move(found)};
     }
     for (std::size_t pos = 0; pos <= text.size();) {
-        auto options = sticky;
+        std::regex_constants::match_flag_type options = sticky;
         if (pos > 0) {
             options |= std::regex_constants::match_prev_avail;
         }
-        if (!std::regex_search(text.begin() + static_cast<std::ptrdiff_t>(pos), text.end(), match, expression, options)) {
+        if (!std::regex_search(text.begin() + static_cast<std::ptrdiff_t>(pos), text.end(), match, expression,
+                               options)) {
             break;
         }
-        found.push_back(match[0].str());
+        found.emplace_back(match[0].str());
         const std::size_t end = pos + static_cast<std::size_t>(match.position(0) + match.length(0));
         pos = match.length(0) == 0 ? end + 1 : end;
     }

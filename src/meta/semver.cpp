@@ -108,7 +108,7 @@ std::optional<SemVer> parse_semver(std::string_view text) {
     }
     if (pos < body.size() && body[pos] == '-') {
         ++pos;
-        auto prerelease = identifiers(body, pos, true);
+        std::optional<std::vector<std::string>> prerelease = identifiers(body, pos, true);
         if (!prerelease) {
             return std::nullopt;
         }
@@ -116,7 +116,7 @@ std::optional<SemVer> parse_semver(std::string_view text) {
     }
     if (pos < body.size() && body[pos] == '+') {
         ++pos;
-        auto build = identifiers(body, pos, false);
+        std::optional<std::vector<std::string>> build = identifiers(body, pos, false);
         if (!build) {
             return std::nullopt;
         }

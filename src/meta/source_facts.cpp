@@ -35,7 +35,7 @@ std::optional<Clock::time_point> parse_timestamp(const std::string& text) {
         time += std::chrono::milliseconds{std::stoi(millis)};
     }
     if (m[9].matched) {
-        const auto offset = std::chrono::hours{number(10)} + std::chrono::minutes{number(11)};
+        const std::chrono::minutes offset = std::chrono::hours{number(10)} + std::chrono::minutes{number(11)};
         time += m[9].str() == "+" ? -offset : offset;
     }
     return time;
@@ -51,7 +51,7 @@ std::optional<Clock::time_point> payload_commit_time(const nlohmann::json& paylo
     };
     if (payload.contains("commits") && payload["commits"].is_array()) {
         for (const nlohmann::json& commit : payload["commits"]) {
-            if (auto time = timestamp_of(commit)) {
+            if (std::optional<Clock::time_point> time = timestamp_of(commit)) {
                 return time;
             }
         }
@@ -79,12 +79,14 @@ std::optional<std::string> payload_string(const nlohmann::json& payload, const n
 
 std::string base_ref(const SourceContext& context) {
     if (context.ref.rfind("refs/tags/", 0) == 0) {
-        if (auto ref = payload_string(context.payload, nlohmann::json::json_pointer("/base_ref"))) {
+        if (std::optional<std::string> ref =
+                payload_string(context.payload, nlohmann::json::json_pointer("/base_ref"))) {
             return ref_suffix(*ref, "refs/heads/").value_or(*ref);
         }
     }
     if (context.ref.rfind("refs/pull/", 0) == 0) {
-        if (auto ref = payload_string(context.payload, nlohmann::json::json_pointer("/pull_request/base/ref"))) {
+        if (std::optional<std::string> ref =
+                payload_string(context.payload, nlohmann::json::json_pointer("/pull_request/base/ref"))) {
             return *ref;
         }
     }
@@ -123,7 +125,8 @@ Result<std::string> short_sha(const std::string& sha, const Environment& env) {
     if (!configured.empty()) {
         std::optional<double> number = js_to_number(configured);
         if (!number) {
-            return config_error("DOCKER_METADATA_SHORT_SHA_LENGTH", fmt::format("\"{}\" is not a valid number", configured),
+            return config_error("DOCKER_METADATA_SHORT_SHA_LENGTH",
+                                fmt::format("\"{}\" is not a valid number", configured),
                                 "set it to the number of sha characters to keep, e.g. 12");
         }
         length = *number;
@@ -136,7 +139,7 @@ Result<std::string> short_sha(const std::string& sha, const Environment& env) {
 }
 
 Clock::time_point commit_date(const SourceContext& context) {
-    if (auto time = payload_commit_time(context.payload, context.sha)) {
+    if (std::optional<Clock::time_point> time = payload_commit_time(context.payload, context.sha)) {
         return *time;
     }
     return context.commit_time.value_or(context.now);

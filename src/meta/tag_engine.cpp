@@ -71,7 +71,8 @@ Error located(Error error, std::string_view where, std::string_view line) {
 
 // Whether group is an array index JavaScript would accept ("0" or digits without a leading zero).
 std::optional<std::size_t> array_index(const std::string& group) {
-    if (group.empty() || group.size() > 9 || !std::all_of(group.begin(), group.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+    if (group.empty() || group.size() > 9 ||
+        !std::all_of(group.begin(), group.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         (group.size() > 1 && group.front() == '0')) {
         return std::nullopt;
     }
@@ -120,30 +121,31 @@ public:
             return enabled.error();
         }
         if (*enabled != "true" && *enabled != "false") {
-            return config_error(source.where,
-                                fmt::format("enable must render to true or false, not \"{}\", in \"{}\"", *enabled, source.line),
-                                "e.g. enable={{is_default_branch}}");
+            return config_error(
+                source.where,
+                fmt::format("enable must render to true or false, not \"{}\", in \"{}\"", *enabled, source.line),
+                "e.g. enable={{is_default_branch}}");
         }
         if (*enabled == "false") {
             return {};
         }
         switch (source.rule.type) {
-        case TagType::schedule:
-            return schedule(source);
-        case TagType::semver:
-            return semver(source);
-        case TagType::pep440:
-            return pep440(source);
-        case TagType::match:
-            return match(source);
-        case TagType::edge:
-            return edge(source);
-        case TagType::ref:
-            return ref(source);
-        case TagType::raw:
-            return raw(source);
-        case TagType::sha:
-            return sha(source);
+            case TagType::schedule:
+                return schedule(source);
+            case TagType::semver:
+                return semver(source);
+            case TagType::pep440:
+                return pep440(source);
+            case TagType::match:
+                return match(source);
+            case TagType::edge:
+                return edge(source);
+            case TagType::ref:
+                return ref(source);
+            case TagType::raw:
+                return raw(source);
+            case TagType::sha:
+                return sha(source);
         }
         return {};
     }
@@ -152,7 +154,8 @@ public:
     void finish() {
         std::vector<Produced> unique;
         for (Produced& produced : m_partial) {
-            const bool seen = std::any_of(unique.begin(), unique.end(), [&](const Produced& p) { return p.tag == produced.tag; });
+            const bool seen =
+                std::any_of(unique.begin(), unique.end(), [&](const Produced& p) { return p.tag == produced.tag; });
             if (!seen) {
                 unique.push_back(std::move(produced));
             }
@@ -177,12 +180,12 @@ private:
 
     bool on_latest(bool automatic) const {
         switch (m_flavor.latest) {
-        case LatestMode::always:
-            return true;
-        case LatestMode::never:
-            return false;
-        case LatestMode::automatic:
-            break;
+            case LatestMode::always:
+                return true;
+            case LatestMode::never:
+                return false;
+            case LatestMode::automatic:
+                break;
         }
         return automatic;
     }
@@ -267,9 +270,10 @@ private:
             if (!*found) {
                 m_warnings.push_back(fmt::format("match pattern {} does not match {}", pattern, text));
             } else if ((*found)->size() < 2 || !(**found)[1]) {
-                return config_error(source.where, fmt::format("match pattern {} has no capture group 1 for {} in \"{}\"",
-                                                              pattern, text, source.line),
-                                    "wrap the version part in parentheses, e.g. match=v(\\d.\\d.\\d)$");
+                return config_error(
+                    source.where,
+                    fmt::format("match pattern {} has no capture group 1 for {} in \"{}\"", pattern, text, source.line),
+                    "wrap the version part in parentheses, e.g. match=v(\\d.\\d.\\d)$");
             } else {
                 text = *(**found)[1];
             }
@@ -340,7 +344,8 @@ private:
         }
         std::optional<Pep440Version> version = parse_pep440(*raw);
         if (!version) {
-            m_warnings.push_back(fmt::format("{} does not conform to PEP 440 (https://peps.python.org/pep-0440/)", *raw));
+            m_warnings.push_back(
+                fmt::format("{} does not conform to PEP 440 (https://peps.python.org/pep-0440/)", *raw));
             return {};
         }
         const std::string& pattern = source.rule.attribute("pattern");
@@ -400,16 +405,17 @@ private:
     Result<void> ref(const SourcedRule& source) {
         const std::string& event = source.rule.attribute("event");
         if (event == "branch") {
-            if (auto branch = ref_suffix(m_context.ref, "refs/heads/")) {
+            if (std::optional<std::string> branch = ref_suffix(m_context.ref, "refs/heads/")) {
                 return produce(*branch, false, source);
             }
         } else if (event == "tag") {
-            if (auto tag = tag_name()) {
+            if (std::optional<std::string> tag = tag_name()) {
                 return produce(*tag, true, source);
             }
-        } else if (auto pull = ref_suffix(m_context.ref, "refs/pull/")) {
+        } else if (std::optional<std::string> pull = ref_suffix(m_context.ref, "refs/pull/")) {
             constexpr std::string_view k_merge = "/merge";
-            if (pull->size() >= k_merge.size() && pull->compare(pull->size() - k_merge.size(), k_merge.size(), k_merge) == 0) {
+            if (pull->size() >= k_merge.size() &&
+                pull->compare(pull->size() - k_merge.size(), k_merge.size(), k_merge) == 0) {
                 pull->resize(pull->size() - k_merge.size());
             }
             return produce(*pull, false, source);
@@ -448,7 +454,8 @@ private:
     std::vector<std::string> m_warnings;
 };
 
-Result<std::vector<SourcedRule>> parse_rules(const std::vector<std::string>& lines, std::vector<std::string>& warnings) {
+Result<std::vector<SourcedRule>> parse_rules(const std::vector<std::string>& lines,
+                                             std::vector<std::string>& warnings) {
     Result<std::vector<InputEntry>> entries = read_input_list(lines, "tags");
     if (!entries) {
         return entries.error();
@@ -483,19 +490,21 @@ Result<std::vector<SourcedRule>> parse_rules(const std::vector<std::string>& lin
 Result<void> check_tag(const std::string& tag, std::string_view where, std::string_view line) {
     if (tag.size() > k_max_tag_length) {
         return config_error(std::string(where),
-                            fmt::format("tag \"{}\" from \"{}\" is {} characters long, more than Docker's {}", tag, line,
-                                        tag.size(), k_max_tag_length),
+                            fmt::format("tag \"{}\" from \"{}\" is {} characters long, more than Docker's {}", tag,
+                                        line, tag.size(), k_max_tag_length),
                             "shorten the value, e.g. with type=sha or a shorter prefix");
     }
     if (tag.front() == '.' || tag.front() == '-') {
-        return config_error(std::string(where), fmt::format("tag \"{}\" from \"{}\" starts with '{}'", tag, line, tag.front()),
+        return config_error(std::string(where),
+                            fmt::format("tag \"{}\" from \"{}\" starts with '{}'", tag, line, tag.front()),
                             "Docker tags must start with a letter, digit or '_'; adjust the prefix or value");
     }
     return {};
 }
 
-Result<std::map<std::string, std::string>> compute_labels(const std::vector<std::string>& lines, const SourceContext& context,
-                                                          const std::string& version, const TemplateScope& scope) {
+Result<std::map<std::string, std::string>> compute_labels(const std::vector<std::string>& lines,
+                                                          const SourceContext& context, const std::string& version,
+                                                          const TemplateScope& scope) {
     Result<std::vector<InputEntry>> entries = read_input_list(lines, "labels");
     if (!entries) {
         return entries.error();
@@ -536,9 +545,10 @@ Result<TagResult> compute_tags(const TagInputs& inputs, const SourceContext& con
         return flavor.error();
     }
 
+    result.latest_forced = flavor->latest == LatestMode::always;
     TagEvaluator evaluator(context, *flavor, env);
     for (const SourcedRule& rule : *rules) {
-        if (auto evaluated = evaluator.evaluate(rule); !evaluated) {
+        if (Result<void> evaluated = evaluator.evaluate(rule); !evaluated) {
             return evaluated.error();
         }
     }
@@ -554,10 +564,9 @@ Result<TagResult> compute_tags(const TagInputs& inputs, const SourceContext& con
                                                    flavor->suffix_on_latest ? flavor->suffix : "");
             produced.push_back(Produced{sanitize_tag(latest), "flavor", latest});
             result.latest = true;
-            result.latest_forced = flavor->latest == LatestMode::always;
         }
         for (const Produced& tag : produced) {
-            if (auto checked = check_tag(tag.tag, tag.where, tag.line); !checked) {
+            if (Result<void> checked = check_tag(tag.tag, tag.where, tag.line); !checked) {
                 return checked.error();
             }
             result.tag_names.push_back(tag.tag);
@@ -576,7 +585,8 @@ Result<TagResult> compute_tags(const TagInputs& inputs, const SourceContext& con
         }
     }
 
-    Result<std::map<std::string, std::string>> labels = compute_labels(inputs.labels, context, result.version, evaluator.global());
+    Result<std::map<std::string, std::string>> labels =
+        compute_labels(inputs.labels, context, result.version, evaluator.global());
     if (!labels) {
         return labels.error();
     }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace pipeline::meta {
 namespace {
@@ -49,7 +50,7 @@ std::string type_hint(std::string_view given) {
         names.emplace_back(info.name);
     }
     std::string hint;
-    if (auto guess = closest_match(given, names)) {
+    if (std::optional<std::string> guess = closest_match(given, names)) {
         hint = fmt::format("did you mean \"{}\"? ", *guess);
     }
     return hint + fmt::format("types: {}", fmt::join(names, ", "));
@@ -59,56 +60,58 @@ std::string type_hint(std::string_view given) {
 Result<void> apply_type_defaults(TagRule& rule, std::string_view line) {
     auto& attrs = rule.attributes;
     switch (rule.type) {
-    case TagType::schedule:
-        attrs.try_emplace("pattern", "nightly");
-        break;
-    case TagType::semver:
-    case TagType::pep440:
-        if (!rule.has("pattern")) {
-            return rule_error(line, "missing pattern attribute", "e.g. type=semver,pattern={{version}}");
+        case TagType::schedule:
+            attrs.try_emplace("pattern", "nightly");
+            break;
+        case TagType::semver:
+        case TagType::pep440:
+            if (!rule.has("pattern")) {
+                return rule_error(line, "missing pattern attribute", "e.g. type=semver,pattern={{version}}");
+            }
+            attrs.try_emplace("value", "");
+            attrs.try_emplace("match", "");
+            break;
+        case TagType::match:
+            if (!rule.has("pattern")) {
+                return rule_error(line, "missing pattern attribute", "e.g. type=match,pattern=v(.*),group=1");
+            }
+            attrs.try_emplace("group", "0");
+            if (!js_to_number(attrs["group"])) {
+                return rule_error(line, fmt::format("match group \"{}\" is not a number", attrs["group"]));
+            }
+            attrs.try_emplace("value", "");
+            break;
+        case TagType::edge:
+            attrs.try_emplace("branch", "");
+            break;
+        case TagType::ref: {
+            if (!rule.has("event")) {
+                return rule_error(line, "missing event attribute", "use event=branch, event=tag or event=pr");
+            }
+            const std::string& event = attrs["event"];
+            if (event != "branch" && event != "tag" && event != "pr") {
+                return rule_error(line, fmt::format("invalid event \"{}\"", event),
+                                  "use event=branch, event=tag or event=pr");
+            }
+            if (event == "pr") {
+                attrs.try_emplace("prefix", "pr-");
+            }
+            break;
         }
-        attrs.try_emplace("value", "");
-        attrs.try_emplace("match", "");
-        break;
-    case TagType::match:
-        if (!rule.has("pattern")) {
-            return rule_error(line, "missing pattern attribute", "e.g. type=match,pattern=v(.*),group=1");
+        case TagType::raw:
+            if (!rule.has("value")) {
+                return rule_error(line, "missing value attribute", "e.g. type=raw,value=stable");
+            }
+            break;
+        case TagType::sha: {
+            attrs.try_emplace("prefix", "sha-");
+            const std::string& format = attrs.try_emplace("format", "short").first->second;
+            if (format != "short" && format != "long") {
+                return rule_error(line, fmt::format("invalid format \"{}\"", format),
+                                  "use format=short or format=long");
+            }
+            break;
         }
-        attrs.try_emplace("group", "0");
-        if (!js_to_number(attrs["group"])) {
-            return rule_error(line, fmt::format("match group \"{}\" is not a number", attrs["group"]));
-        }
-        attrs.try_emplace("value", "");
-        break;
-    case TagType::edge:
-        attrs.try_emplace("branch", "");
-        break;
-    case TagType::ref: {
-        if (!rule.has("event")) {
-            return rule_error(line, "missing event attribute", "use event=branch, event=tag or event=pr");
-        }
-        const std::string& event = attrs["event"];
-        if (event != "branch" && event != "tag" && event != "pr") {
-            return rule_error(line, fmt::format("invalid event \"{}\"", event), "use event=branch, event=tag or event=pr");
-        }
-        if (event == "pr") {
-            attrs.try_emplace("prefix", "pr-");
-        }
-        break;
-    }
-    case TagType::raw:
-        if (!rule.has("value")) {
-            return rule_error(line, "missing value attribute", "e.g. type=raw,value=stable");
-        }
-        break;
-    case TagType::sha: {
-        attrs.try_emplace("prefix", "sha-");
-        const std::string& format = attrs.try_emplace("format", "short").first->second;
-        if (format != "short" && format != "long") {
-            return rule_error(line, fmt::format("invalid format \"{}\"", format), "use format=short or format=long");
-        }
-        break;
-    }
     }
     attrs.try_emplace("enable", "true");
     attrs.try_emplace("priority", std::string(info_of(rule.type).priority));
@@ -172,7 +175,7 @@ Result<TagRule> parse_tag_rule(std::string_view line) {
         }
         rule.type = known->type;
     }
-    if (auto applied = apply_type_defaults(rule, line); !applied) {
+    if (Result<void> applied = apply_type_defaults(rule, line); !applied) {
         return applied.error();
     }
     std::optional<double> priority = js_to_number(rule.attributes["priority"]);

@@ -17,8 +17,8 @@ Error template_error(std::string message, std::string hint = {}) {
 }
 
 bool is_builtin_helper(std::string_view name) {
-    static constexpr std::string_view k_builtins[] = {"if", "unless", "each", "with", "lookup", "log", "helperMissing",
-                                                      "blockHelperMissing"};
+    static constexpr std::string_view k_builtins[] = {"if",     "unless", "each",          "with",
+                                                      "lookup", "log",    "helperMissing", "blockHelperMissing"};
     return std::find(std::begin(k_builtins), std::end(k_builtins), name) != std::end(k_builtins);
 }
 
@@ -34,39 +34,41 @@ Result<std::string> default_date_format(std::chrono::system_clock::time_point ti
 Result<std::string> call_date(std::string_view name, std::chrono::system_clock::time_point time,
                               const TemplateExpression& expression, const TemplateScope& scope) {
     if (expression.params.empty()) {
-        return template_error(fmt::format("{{{{{}}}}} needs a format", name), fmt::format("e.g. {{{{{} 'YYYYMMDD'}}}}", name));
+        return template_error(fmt::format("{{{{{}}}}} needs a format", name),
+                              fmt::format("e.g. {{{{{} 'YYYYMMDD'}}}}", name));
     }
     std::optional<std::string> format;
     const TemplateValue& argument = expression.params.front();
     switch (argument.kind) {
-    case TemplateValue::Kind::string:
-        format = argument.text;
-        break;
-    case TemplateValue::Kind::number:
-        return template_error(fmt::format("the {} format must be a quoted string, not {}", name, argument.text));
-    case TemplateValue::Kind::boolean:
-        if (argument.text == "true") {
-            return template_error(fmt::format("the {} format must be a quoted string, not true", name));
-        }
-        break;
-    case TemplateValue::Kind::undefined:
-    case TemplateValue::Kind::null:
-        break;
-    case TemplateValue::Kind::path:
-        if (argument.parts.size() == 1 && argument.depth == 0 && !argument.data) {
-            const std::string& key = argument.parts.front();
-            if (auto property = scope.properties.find(key); property != scope.properties.end()) {
-                format = property->second;
-            } else if (scope.functions.count(key) != 0 || scope.dates.count(key) != 0) {
-                return template_error(fmt::format("the {} format must be a quoted string, not {}", name, key));
+        case TemplateValue::Kind::string:
+            format = argument.text;
+            break;
+        case TemplateValue::Kind::number:
+            return template_error(fmt::format("the {} format must be a quoted string, not {}", name, argument.text));
+        case TemplateValue::Kind::boolean:
+            if (argument.text == "true") {
+                return template_error(fmt::format("the {} format must be a quoted string, not true", name));
             }
-        }
-        break;
+            break;
+        case TemplateValue::Kind::undefined:
+        case TemplateValue::Kind::null:
+            break;
+        case TemplateValue::Kind::path:
+            if (argument.parts.size() == 1 && argument.depth == 0 && !argument.data) {
+                const std::string& key = argument.parts.front();
+                if (auto property = scope.properties.find(key); property != scope.properties.end()) {
+                    format = property->second;
+                } else if (scope.functions.count(key) != 0 || scope.dates.count(key) != 0) {
+                    return template_error(fmt::format("the {} format must be a quoted string, not {}", name, key));
+                }
+            }
+            break;
     }
     std::string tz = "UTC";
     for (const auto& [key, value] : expression.hash) {
         if (key != "tz") {
-            return template_error(fmt::format("unknown {} attribute in {{{{{} ...}}}}", key, name), "only tz='Zone' is accepted");
+            return template_error(fmt::format("unknown {} attribute in {{{{{} ...}}}}", key, name),
+                                  "only tz='Zone' is accepted");
         }
         if (value.kind != TemplateValue::Kind::string || value.text.empty()) {
             return template_error(fmt::format("tz must be a quoted time zone name in {{{{{} ...}}}}", name),
@@ -152,29 +154,29 @@ std::string escape_expression(std::string_view text) {
     escaped.reserve(text.size());
     for (char c : text) {
         switch (c) {
-        case '&':
-            escaped += "&amp;";
-            break;
-        case '<':
-            escaped += "&lt;";
-            break;
-        case '>':
-            escaped += "&gt;";
-            break;
-        case '"':
-            escaped += "&quot;";
-            break;
-        case '\'':
-            escaped += "&#x27;";
-            break;
-        case '`':
-            escaped += "&#x60;";
-            break;
-        case '=':
-            escaped += "&#x3D;";
-            break;
-        default:
-            escaped += c;
+            case '&':
+                escaped += "&amp;";
+                break;
+            case '<':
+                escaped += "&lt;";
+                break;
+            case '>':
+                escaped += "&gt;";
+                break;
+            case '"':
+                escaped += "&quot;";
+                break;
+            case '\'':
+                escaped += "&#x27;";
+                break;
+            case '`':
+                escaped += "&#x60;";
+                break;
+            case '=':
+                escaped += "&#x3D;";
+                break;
+            default:
+                escaped += c;
         }
     }
     return escaped;

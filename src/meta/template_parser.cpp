@@ -33,8 +33,23 @@ Error template_error(std::string message, std::string hint = {}) {
 
 // A token inside {{ }}.
 struct Token {
-    enum class Kind { id, literal_id, sep, equals, data, string, number, boolean, undefined, null, close, close_unescaped,
-                      unsupported, invalid, end };
+    enum class Kind {
+        id,
+        literal_id,
+        sep,
+        equals,
+        data,
+        string,
+        number,
+        boolean,
+        undefined,
+        null,
+        close,
+        close_unescaped,
+        unsupported,
+        invalid,
+        end
+    };
     Kind kind = Kind::end;
     std::string text;
     bool strip = false;  // a `~` on a closing token
@@ -61,7 +76,7 @@ public:
             }
             add_text(double_backslash ? content.substr(0, content.size() - 1) : content);
             m_pos = open;
-            if (auto parsed = mustache(); !parsed) {
+            if (Result<void> parsed = mustache(); !parsed) {
                 return parsed.error();
             }
         }
@@ -96,9 +111,7 @@ private:
         m_pos = end;
     }
 
-    char peek(std::size_t offset = 0) const {
-        return m_pos + offset < m_text.size() ? m_text[m_pos + offset] : '\0';
-    }
+    char peek(std::size_t offset = 0) const { return m_pos + offset < m_text.size() ? m_text[m_pos + offset] : '\0'; }
 
     bool starts_with(std::string_view prefix) const { return m_text.substr(m_pos).rfind(prefix, 0) == 0; }
 
@@ -187,7 +200,7 @@ private:
             token.kind = Token::Kind::data;
             return token;
         }
-        if (auto literal = literal_token()) {
+        if (std::optional<Token> literal = literal_token()) {
             return *literal;
         }
         if (c == '[') {
@@ -276,50 +289,50 @@ private:
     }
 
     // A path or literal starting with first; consumes following `.`/`/` segments.
-    Result<TemplateValue> value_from(Token first) {
+    Result<TemplateValue> value_from(const Token& first) {
         TemplateValue value;
         switch (first.kind) {
-        case Token::Kind::string:
-            value.kind = TemplateValue::Kind::string;
-            value.text = first.text;
-            return value;
-        case Token::Kind::number:
-            value.kind = TemplateValue::Kind::number;
-            value.text = first.text;
-            return value;
-        case Token::Kind::boolean:
-            value.kind = TemplateValue::Kind::boolean;
-            value.text = first.text;
-            return value;
-        case Token::Kind::undefined:
-            value.kind = TemplateValue::Kind::undefined;
-            value.text = first.text;
-            return value;
-        case Token::Kind::null:
-            value.kind = TemplateValue::Kind::null;
-            value.text = first.text;
-            return value;
-        case Token::Kind::data: {
-            Token id = next_token();
-            if (id.kind != Token::Kind::id && id.kind != Token::Kind::literal_id) {
-                return template_error("@ must be followed by a name");
+            case Token::Kind::string:
+                value.kind = TemplateValue::Kind::string;
+                value.text = first.text;
+                return value;
+            case Token::Kind::number:
+                value.kind = TemplateValue::Kind::number;
+                value.text = first.text;
+                return value;
+            case Token::Kind::boolean:
+                value.kind = TemplateValue::Kind::boolean;
+                value.text = first.text;
+                return value;
+            case Token::Kind::undefined:
+                value.kind = TemplateValue::Kind::undefined;
+                value.text = first.text;
+                return value;
+            case Token::Kind::null:
+                value.kind = TemplateValue::Kind::null;
+                value.text = first.text;
+                return value;
+            case Token::Kind::data: {
+                Token id = next_token();
+                if (id.kind != Token::Kind::id && id.kind != Token::Kind::literal_id) {
+                    return template_error("@ must be followed by a name");
+                }
+                Result<TemplateValue> path = value_from(id);
+                if (path) {
+                    path->data = true;
+                    path->text = "@" + path->text;
+                }
+                return path;
             }
-            Result<TemplateValue> path = value_from(id);
-            if (path) {
-                path->data = true;
-                path->text = "@" + path->text;
-            }
-            return path;
-        }
-        case Token::Kind::id:
-        case Token::Kind::literal_id:
-            return path_from(first);
-        default:
-            return template_error(fmt::format("unexpected \"{}\" in {{{{ }}}}", first.text));
+            case Token::Kind::id:
+            case Token::Kind::literal_id:
+                return path_from(first);
+            default:
+                return template_error(fmt::format("unexpected \"{}\" in {{{{ }}}}", first.text));
         }
     }
 
-    Result<TemplateValue> path_from(Token first) {
+    Result<TemplateValue> path_from(const Token& first) {
         TemplateValue value;
         value.kind = TemplateValue::Kind::path;
         std::vector<Token> segments{first};
@@ -391,7 +404,8 @@ private:
             ++m_pos;
         }
         Token first = next_token();
-        if (first.kind == Token::Kind::close || first.kind == Token::Kind::close_unescaped || first.kind == Token::Kind::end) {
+        if (first.kind == Token::Kind::close || first.kind == Token::Kind::close_unescaped ||
+            first.kind == Token::Kind::end) {
             return template_error("an empty {{ }} expression");
         }
         Result<TemplateValue> name = value_from(first);
@@ -403,7 +417,8 @@ private:
             Token token = next_token();
             if (token.kind == Token::Kind::close || token.kind == Token::Kind::close_unescaped) {
                 if ((token.kind == Token::Kind::close_unescaped) != triple) {
-                    return template_error(triple ? "{{{ is closed by }} instead of }}}" : "}}} closes an expression opened with {{");
+                    return template_error(triple ? "{{{ is closed by }} instead of }}}"
+                                                 : "}}} closes an expression opened with {{");
                 }
                 m_nodes.push_back(TemplateNode{TemplateNode::Kind::expression, {}, std::move(expression)});
                 m_strips.push_back(Strip{strip_before, token.strip});
@@ -413,11 +428,14 @@ private:
                 return template_error("a {{ expression is not closed");
             }
             if (token.kind == Token::Kind::unsupported) {
-                return template_error(fmt::format("\"{}\" in {{{{ }}}} is not supported (sub-expressions, block parameters, nested {{{{)",
-                                                  token.text));
+                return template_error(
+                    fmt::format("\"{}\" in {{{{ }}}} is not supported (sub-expressions, block parameters, nested {{{{)",
+                                token.text));
             }
-            if (token.kind == Token::Kind::invalid || token.kind == Token::Kind::sep || token.kind == Token::Kind::equals) {
-                return template_error(fmt::format("unexpected \"{}\" in {{{{ }}}}", token.text.empty() ? "=" : token.text));
+            if (token.kind == Token::Kind::invalid || token.kind == Token::Kind::sep ||
+                token.kind == Token::Kind::equals) {
+                return template_error(
+                    fmt::format("unexpected \"{}\" in {{{{ }}}}", token.text.empty() ? "=" : token.text));
             }
             const std::size_t saved = m_pos;
             if (token.kind == Token::Kind::id && next_token().kind == Token::Kind::equals) {
@@ -452,7 +470,8 @@ private:
             }
             if (m_strips[i].after && i + 1 < m_nodes.size() && m_nodes[i + 1].kind == TemplateNode::Kind::text) {
                 std::string& text = m_nodes[i + 1].text;
-                const std::size_t kept = std::find_if(text.begin(), text.end(), [](char c) { return !is_space(c); }) - text.begin();
+                const std::size_t kept =
+                    std::find_if(text.begin(), text.end(), [](char c) { return !is_space(c); }) - text.begin();
                 text.erase(0, kept);
             }
         }

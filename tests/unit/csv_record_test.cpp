@@ -14,7 +14,7 @@ using pipeline::meta::read_input_list;
 namespace {
 
 std::vector<CsvRecord> records(const std::string& text, CsvOptions options = {}) {
-    auto parsed = parse_csv(text, options);
+    pipeline::Result<std::vector<CsvRecord>> parsed = parse_csv(text, options);
     if (!parsed) {
         FAIL(parsed.error().message);
     }
@@ -41,7 +41,8 @@ TEST_CASE("csv strict quotes fail where csv-parse fails", "[tags]") {
 
 TEST_CASE("csv relaxed quotes keep stray quotes as text", "[tags]") {
     const CsvOptions relaxed{.relax_quotes = true};
-    CHECK(records(R"(description=a "good" example)", relaxed) == std::vector<CsvRecord>{{R"(description=a "good" example)"}});
+    CHECK(records(R"(description=a "good" example)", relaxed) ==
+          std::vector<CsvRecord>{{R"(description=a "good" example)"}});
     CHECK(records(R"("abc"def,x)", relaxed) == std::vector<CsvRecord>{{"\"abcdef", "x"}});
     CHECK_FALSE(parse_csv(R"("open)", relaxed));
 }
@@ -54,14 +55,16 @@ TEST_CASE("csv comments only open a record", "[tags]") {
 }
 
 TEST_CASE("input lists lose one level of quotes and keep line numbers", "[tags]") {
-    auto entries = read_input_list({"#comment", R"(type=match,"pattern=\d{1,3}",group=1)", "  type=sha  ", R"(type=raw,"""value=a,b""")"}, "tags");
+    pipeline::Result<std::vector<pipeline::meta::InputEntry>> entries = read_input_list(
+        {"#comment", R"(type=match,"pattern=\d{1,3}",group=1)", "  type=sha  ", R"(type=raw,"""value=a,b""")"}, "tags");
     REQUIRE(entries);
     REQUIRE(entries->size() == 3);
     CHECK((*entries)[0].line == 1);
     CHECK((*entries)[0].text == R"(type=match,pattern=\d{1,3},group=1)");
     CHECK((*entries)[1].text == "type=sha");
     CHECK((*entries)[2].text == R"(type=raw,"value=a,b")");
-    auto broken = read_input_list({"ok", R"(type=raw,"x)"}, "tags");
+    pipeline::Result<std::vector<pipeline::meta::InputEntry>> broken =
+        read_input_list({"ok", R"(type=raw,"x)"}, "tags");
     REQUIRE_FALSE(broken);
     CHECK(broken.error().where == "tags[1]");
 }

@@ -134,7 +134,7 @@ TEST_CASE("tag engine reproduces metadata-action on every data case", "[tags]") 
     }
 }
 
-TEST_CASE("latest_forced is set only when flavor latest=true adds latest", "[tags]") {
+TEST_CASE("latest_forced tells a latest asked for by flavor latest=true from an automatic one", "[tags]") {
     SourceContext context;
     context.event_name = "push";
     context.ref = "refs/heads/main";

@@ -69,9 +69,10 @@ TEST_CASE("template date helpers format with moment tokens", "[tags]") {
 }
 
 TEST_CASE("template errors name the construct", "[tags]") {
-    for (const std::string text : {"{{raw", "{{}}", "{{#if raw}}x{{/if}}", "{{> partial}}", "{{raw 'x'}}", "{{upper raw}}", "{{date}}",
-                                   "{{date 'Y' zone='UTC'}}", "{{date 5}}", "{{date 'Y' tz=''}}", "{{else}}", "{{raw (x)}}",
-                                   "{{broken}}", "{{{raw}}", "{{raw}}}", "{{a.}}", "{{if raw}}", "{{! open"}) {
+    for (const std::string text :
+         {"{{raw", "{{}}", "{{#if raw}}x{{/if}}", "{{> partial}}", "{{raw 'x'}}", "{{upper raw}}", "{{date}}",
+          "{{date 'Y' zone='UTC'}}", "{{date 5}}", "{{date 'Y' tz=''}}", "{{else}}", "{{raw (x)}}", "{{broken}}",
+          "{{{raw}}", "{{raw}}}", "{{a.}}", "{{if raw}}", "{{! open"}) {
         CAPTURE(text);
         CHECK_FALSE(render_template(text, scope()));
     }

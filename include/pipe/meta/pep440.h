@@ -13,12 +13,12 @@ namespace pipeline::meta {
 
 // A valid version's segments as written (numbers still as digit runs).
 struct Pep440Version {
-    std::string epoch;                                        // "" when absent
-    std::vector<std::string> release;                         // "1", "2", "3"
-    std::optional<std::pair<std::string, std::string>> pre;   // normalised letter (a, b, rc) and number
-    std::optional<std::string> post;                          // post-release number
-    std::optional<std::string> dev;                           // dev-release number
-    std::vector<std::string> local;                           // local segment parts after '+'
+    std::string epoch;                                       // "" when absent
+    std::vector<std::string> release;                        // "1", "2", "3"
+    std::optional<std::pair<std::string, std::string>> pre;  // normalised letter (a, b, rc) and number
+    std::optional<std::string> post;                         // post-release number
+    std::optional<std::string> dev;                          // dev-release number
+    std::vector<std::string> local;                          // local segment parts after '+'
 
     // The package's clean(): epoch only when non-zero, numbers without leading zeros, pre
     // directly attached, ".postN", ".devN", "+local" (its parts joined with ',', as the package

@@ -13,8 +13,8 @@ namespace pipeline::meta {
 // A valid version. Loose parsing of a strictly valid text yields the same fields, so this one
 // structure serves both of the action's calls (semver.valid, then semver.parse loose).
 struct SemVer {
-    std::string raw;                      // the text as given, 'v' and build metadata included
-    std::string major;                    // decimal text, no leading zeros
+    std::string raw;    // the text as given, 'v' and build metadata included
+    std::string major;  // decimal text, no leading zeros
     std::string minor;
     std::string patch;
     std::vector<std::string> prerelease;  // dot-separated identifiers after '-'
