@@ -69,6 +69,16 @@ Error located(Error error, std::string_view where, std::string_view line) {
     return error;
 }
 
+// A regular expression that does not compile; often a ',' split it because the list reader
+// consumed the quotes meant to protect it.
+Error pattern_error(Error error, const SourcedRule& source) {
+    error = located(std::move(error), source.where, source.line);
+    error.hint =
+        "fix the pattern; as in metadata-action one level of quotes is removed when the list is read, "
+        "so a ',' inside a pattern needs tripled quotes: \"\"\"pattern=\\d{1,3}\"\"\"";
+    return error;
+}
+
 // Whether group is an array index JavaScript would accept ("0" or digits without a leading zero).
 std::optional<std::size_t> array_index(const std::string& group) {
     if (group.empty() || group.size() > 9 ||
@@ -265,7 +275,7 @@ private:
         if (!pattern.empty()) {
             Result<JsMatchResult> found = js_match(text, JsPattern{pattern, {}});
             if (!found) {
-                return located(found.error(), source.where, source.line);
+                return pattern_error(found.error(), source);
             }
             if (!*found) {
                 m_warnings.push_back(fmt::format("match pattern {} does not match {}", pattern, text));
@@ -372,7 +382,7 @@ private:
         const std::string& pattern = source.rule.attribute("pattern");
         Result<JsMatchResult> found = js_match(**text, split_pattern_literal(pattern));
         if (!found) {
-            return located(found.error(), source.where, source.line);
+            return pattern_error(found.error(), source);
         }
         if (!*found) {
             m_warnings.push_back(fmt::format("pattern {} does not match {}", pattern, **text));

@@ -30,9 +30,11 @@ struct Pep440Version {
     std::string minor() const;
     std::string patch() const;
 
-    // Pre-release (a, b, rc, or dev), post-release and dev-release markers.
+    // Whether the version is a pre-release (a, b or rc segment, or a dev segment).
     bool is_prerelease() const { return pre.has_value() || dev.has_value(); }
+    // Whether the version has a post-release segment.
     bool is_postrelease() const { return post.has_value(); }
+    // Whether the version has a dev-release segment.
     bool is_devrelease() const { return dev.has_value(); }
 };
 
