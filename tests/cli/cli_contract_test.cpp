@@ -25,7 +25,7 @@ std::size_t count_lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("--version and version print the version without touching any repository", "[cli]") {
+TEST_CASE("the version flag and command print the version without touching any repository", "[cli]") {
     TempDir dir;  // not a git repository: the version needs none
     auto flag = run_pipe({"--version"}, dir.path());
     CHECK(flag.exit_code == 0);

@@ -59,7 +59,7 @@ std::vector<std::string> lines(const std::string& text) {
 TEST_CASE("bash completes commands, options and option values", "[cli][completion]") {
     TempDir dir;
     CHECK(bash_complete("pipe ta", dir.path()) == "tags\n");
-    CHECK(bash_complete("pipe ", dir.path()) == "tags\nversion\n");
+    CHECK(bash_complete("pipe ", dir.path()) == "tags\nbuild\nversion\n");
     std::string options = bash_complete("pipe tags --re", dir.path());
     CHECK(options == "--refs\n");
     CHECK_THAT(bash_complete("pipe tags --", dir.path()), Catch::Contains("--image") && Catch::Contains("--json"));
@@ -69,7 +69,7 @@ TEST_CASE("bash completes commands, options and option values", "[cli][completio
     CHECK(bash_complete("pipe --config fi", dir.path()) == "file.txt\n");
 }
 
-TEST_CASE("--service completes the service names of pipe.yaml", "[cli][completion]") {
+TEST_CASE("completion of --service offers the service names of pipe.yaml", "[cli][completion]") {
     TempDir dir;
     pipeline::proc::Command init;
     init.argv = {"git", "init", "-q", dir.path().string()};

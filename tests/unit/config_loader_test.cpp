@@ -120,7 +120,7 @@ TEST_CASE("PIPE_* variables override the file for every service", "[config]") {
     CHECK(applied.error().where == "PIPE_LABELS");
 }
 
-TEST_CASE("--service selects services in the given order and suggests on typos", "[config]") {
+TEST_CASE("service selection keeps the given order in the given order and suggests on typos", "[config]") {
     auto parsed = parse_config(read_data("monorepo.yaml"), "pipe.yaml", "repo");
     REQUIRE(parsed.has_value());
     auto copy = *parsed;
