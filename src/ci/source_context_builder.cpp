@@ -170,15 +170,16 @@ meta::RepositoryInfo repository_from_remote(const std::string& remote_url, const
     return info;
 }
 
-Result<meta::SourceContext> build_source_context(const Environment& env, const std::optional<git::RepositoryState>& git) {
+Result<meta::SourceContext> build_source_context(const Environment& env,
+                                                 const std::optional<git::RepositoryState>& git) {
     Result<std::chrono::system_clock::time_point> now = reference_time(env);
     if (!now) {
         return now.error();
     }
-    Result<meta::SourceContext> context = in_github_actions(env) ? github_context(env, git)
-                                          : git                   ? Result<meta::SourceContext>(local_context(*git))
-                                                                  : usage_error("no git repository and not in GitHub Actions",
-                                                                                "run pipe inside a git checkout");
+    Result<meta::SourceContext> context =
+        in_github_actions(env) ? github_context(env, git)
+        : git                  ? Result<meta::SourceContext>(local_context(*git))
+              : usage_error("no git repository and not in GitHub Actions", "run pipe inside a git checkout");
     if (context) {
         context->now = *now;
     }

@@ -37,8 +37,7 @@ void add_global_options(ParsedCommandLine& cli) {
     app.add_option("-C", g.directory, "Run as if pipe was started in DIR")->option_text("DIR");
     app.add_option("--config", g.config_file, "Configuration file (default: pipe.yaml at the repository root)")
         ->option_text("FILE");
-    app.add_option("--service", g.services, "Act on this service only (repeatable; default: all)")
-        ->option_text("NAME");
+    app.add_option("--service", g.services, "Act on this service only (repeatable; default: all)")->option_text("NAME");
     app.add_flag("--json", g.json, "Print exactly one JSON document on stdout; messages go to stderr");
     app.add_flag("--dry-run", g.dry_run, "Show the commands and API calls that would run; change nothing");
     CLI::Option* verbose = app.add_flag("-v,--verbose", g.verbose, "Show more detail on stderr");
@@ -121,7 +120,7 @@ Outcome fail(Output& out, const Error& error) {
     out.error(error);
     if (out.options().json) {
         out.document(nlohmann::json{{"error",
-                                     {{"kind", error.kind == ErrorKind::runtime ? "runtime"
+                                     {{"kind", error.kind == ErrorKind::runtime  ? "runtime"
                                                : error.kind == ErrorKind::config ? "config"
                                                : error.kind == ErrorKind::usage  ? "usage"
                                                                                  : "interrupted"},

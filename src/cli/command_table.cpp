@@ -7,10 +7,18 @@ const std::vector<CommandSpec>& command_table() {
         {"tags",
          "Compute image tags and OCI labels with docker/metadata-action's rules",
          {"pipe tags", "pipe tags --refs", "pipe tags --json | jq -r '.references[]'",
-          "pipe tags --tag 'type=semver,pattern={{major}}.{{minor}}' --flavor latest=false",
-          "pipe --service api tags"},
+          "pipe tags --tag 'type=semver,pattern={{major}}.{{minor}}' --flavor latest=false", "pipe --service api tags"},
          make_tags_command},
-        {"version", "Print pipe's version", {"pipe version", "pipe --version", "pipe version --json"}, make_version_command},
+        {"build",
+         "Build each service's image with buildah under every computed tag and OCI label",
+         {"pipe build", "pipe --dry-run build", "pipe build --json | jq -r '.services[].image_id'",
+          "pipe build --platform linux/amd64,linux/arm64 --build-arg GO_VERSION=1.22",
+          "pipe build --storage-driver vfs --isolation chroot", "pipe --service api build --target runtime"},
+         make_build_command},
+        {"version",
+         "Print pipe's version",
+         {"pipe version", "pipe --version", "pipe version --json"},
+         make_version_command},
     };
     return k_table;
 }

@@ -13,8 +13,8 @@ namespace {
 
 nlohmann::json service_json(const steps::ServiceTags& service) {
     const meta::TagResult& r = service.result;
-    return nlohmann::json{{"service", service.service}, {"version", r.version},     {"tags", r.tag_names},
-                          {"references", r.references}, {"labels", r.labels},       {"latest", r.latest}};
+    return nlohmann::json{{"service", service.service}, {"version", r.version}, {"tags", r.tag_names},
+                          {"references", r.references}, {"labels", r.labels},   {"latest", r.latest}};
 }
 
 std::string labels_text(const meta::TagResult& result) {
@@ -60,7 +60,8 @@ public:
         command.add_flag("--refs", m_refs, "Print full references (image:tag) instead of tag names");
         command.add_option("--image", m_overrides.images, "Image repository (repeatable; replaces `image`)")
             ->option_text("REPO");
-        command.add_option("--tag", m_overrides.tags, "Tag rule in metadata-action syntax (repeatable; replaces `tags`)")
+        command
+            .add_option("--tag", m_overrides.tags, "Tag rule in metadata-action syntax (repeatable; replaces `tags`)")
             ->option_text("RULE");
         command.add_option("--flavor", m_overrides.flavor, "Flavor entry, e.g. latest=false (repeatable)")
             ->option_text("ENTRY");

@@ -22,13 +22,13 @@ Error interrupted_error(int signal) {
 
 int exit_code_for(const Error& error) {
     switch (error.kind) {
-    case ErrorKind::usage:
-    case ErrorKind::config:
-        return 2;
-    case ErrorKind::runtime:
-        return 3;
-    case ErrorKind::interrupted:
-        return 128 + error.signal;
+        case ErrorKind::usage:
+        case ErrorKind::config:
+            return 2;
+        case ErrorKind::runtime:
+            return 3;
+        case ErrorKind::interrupted:
+            return 128 + error.signal;
     }
     return 3;
 }

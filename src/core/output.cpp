@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 namespace pipeline {
 
@@ -17,8 +17,7 @@ bool color_wanted(const Environment& env, bool no_color_flag, int stderr_fd) {
     return isatty(stderr_fd) == 1;
 }
 
-Output::Output(OutputOptions options, std::FILE* out, std::FILE* err)
-    : m_options(options), m_out(out), m_err(err) {}
+Output::Output(OutputOptions options, std::FILE* out, std::FILE* err) : m_options(options), m_out(out), m_err(err) {}
 
 std::string Output::paint(std::string_view text, std::string_view ansi) const {
     if (!m_options.color) {
@@ -72,4 +71,3 @@ void Output::document(const nlohmann::json& doc) {
 }
 
 }  // namespace pipeline
-

@@ -20,8 +20,7 @@ std::string redact(std::string text, const std::vector<Secret>& secrets) {
         if (value.empty()) {
             continue;
         }
-        for (std::size_t at = text.find(value); at != std::string::npos;
-             at = text.find(value, at + k_masked.size())) {
+        for (std::size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + k_masked.size())) {
             text.replace(at, value.size(), k_masked);
         }
     }

@@ -20,12 +20,14 @@ Result<RepositoryPtr> open_repository(const std::filesystem::path& start) {
                            "run pipe inside a git checkout, or point at one with -C DIR");
     }
     if (rc != 0) {
-        return runtime_error(fmt::format("cannot open the git repository at {}: {}", start.string(), last_error_message()),
-                             "if the checkout belongs to another user, fix its ownership or run as that user");
+        return runtime_error(
+            fmt::format("cannot open the git repository at {}: {}", start.string(), last_error_message()),
+            "if the checkout belongs to another user, fix its ownership or run as that user");
     }
     RepositoryPtr repo(raw);
     if (git_repository_is_bare(repo.get()) == 1) {
-        return usage_error(fmt::format("{} is a bare repository", start.string()), "run pipe in a checkout with a work tree");
+        return usage_error(fmt::format("{} is a bare repository", start.string()),
+                           "run pipe in a checkout with a work tree");
     }
     return repo;
 }
@@ -46,7 +48,6 @@ std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& oid) 
     ObjectPtr owner(peeled);
     return *git_object_id(owner.get());
 }
-
 
 // The type of an object from its header alone (no inflating), GIT_OBJECT_INVALID if unreadable.
 git_object_t object_type(const OdbPtr& odb, const git_oid& oid) {
@@ -86,7 +87,8 @@ Result<std::vector<std::string>> tags_pointing_at(git_repository* repo, const gi
             at_head = commit && git_oid_equal(&*commit, &head) == 1;
         }
         if (at_head) {
-            names.emplace_back(std::string_view(git_reference_name(ref.get())).substr(std::string_view("refs/tags/").size()));
+            names.emplace_back(
+                std::string_view(git_reference_name(ref.get())).substr(std::string_view("refs/tags/").size()));
         }
     }
     return names;

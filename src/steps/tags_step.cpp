@@ -87,7 +87,8 @@ Result<TagsReport> compute_service_tags(const Workspace& workspace) {
             return locate(result.error(), service);
         }
         for (const std::string& warning : result->warnings) {
-            report.warnings.push_back(workspace.config.multi_service ? fmt::format("{}: {}", service.name, warning) : warning);
+            report.warnings.push_back(workspace.config.multi_service ? fmt::format("{}: {}", service.name, warning)
+                                                                     : warning);
         }
         if (result->latest && !result->latest_forced) {
             report.warnings.push_back(fmt::format(

@@ -200,8 +200,9 @@ TEST_CASE("PIPE_* variables sit between pipe.yaml and flags", "[cli][config]") {
     dir.write("pipe.yaml", "tags:\n  - type=raw,value=from-file\n");
     CHECK(run_pipe({"tags"}, dir.path()).out == "from-file\n");
     CHECK(run_pipe({"tags"}, dir.path(), {{"PIPE_TAGS", "type=raw,value=from-env"}}).out == "from-env\n");
-    CHECK(run_pipe({"tags", "--tag", "type=raw,value=from-flag"}, dir.path(), {{"PIPE_TAGS", "type=raw,value=from-env"}})
-              .out == "from-flag\n");
+    CHECK(
+        run_pipe({"tags", "--tag", "type=raw,value=from-flag"}, dir.path(), {{"PIPE_TAGS", "type=raw,value=from-env"}})
+            .out == "from-flag\n");
 }
 
 TEST_CASE("inside GitHub Actions the event context wins and outputs are written", "[cli][tags][actions]") {

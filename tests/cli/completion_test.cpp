@@ -81,7 +81,8 @@ TEST_CASE("completion of --service offers the service names of pipe.yaml", "[cli
 
 TEST_CASE("fish completes from the same table; zsh's script parses", "[cli][completion]") {
     TempDir dir;
-    std::string fish = "source '" + k_source + "/completions/pipe.fish'; complete -C 'pipe ta'; complete -C 'pipe tags --re'";
+    std::string fish =
+        "source '" + k_source + "/completions/pipe.fish'; complete -C 'pipe ta'; complete -C 'pipe tags --re'";
     auto result = run_shell({"fish", "-c", fish}, dir.path());
     INFO(result.err);
     CHECK(result.status.success());

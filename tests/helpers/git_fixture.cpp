@@ -12,10 +12,14 @@ std::string git(const std::filesystem::path& dir, const std::vector<std::string>
     proc::Command command;
     command.argv = {"git", "-C", dir.string()};
     command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = {{"GIT_AUTHOR_NAME", "Pipe Test"},          {"GIT_AUTHOR_EMAIL", "test@example.com"},
-                   {"GIT_COMMITTER_NAME", "Pipe Test"},       {"GIT_COMMITTER_EMAIL", "test@example.com"},
-                   {"GIT_AUTHOR_DATE", "2024-01-10T00:30:00Z"}, {"GIT_COMMITTER_DATE", "2024-01-10T00:30:00Z"},
-                   {"GIT_CONFIG_NOSYSTEM", "1"},              {"HOME", dir.string()}};
+    command.env = {{"GIT_AUTHOR_NAME", "Pipe Test"},
+                   {"GIT_AUTHOR_EMAIL", "test@example.com"},
+                   {"GIT_COMMITTER_NAME", "Pipe Test"},
+                   {"GIT_COMMITTER_EMAIL", "test@example.com"},
+                   {"GIT_AUTHOR_DATE", "2024-01-10T00:30:00Z"},
+                   {"GIT_COMMITTER_DATE", "2024-01-10T00:30:00Z"},
+                   {"GIT_CONFIG_NOSYSTEM", "1"},
+                   {"HOME", dir.string()}};
     proc::SystemRunner runner;
     auto result = runner.run(command);
     INFO(proc::describe(command));

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 using pipeline::color_wanted;
 using pipeline::Output;

@@ -25,6 +25,7 @@ Result<std::chrono::system_clock::time_point> reference_time(const Environment& 
 meta::RepositoryInfo repository_from_remote(const std::string& remote_url, const std::string& fallback_name);
 
 // The context for the tag engine. git may be absent in CI (no checkout); outside CI it is required.
-Result<meta::SourceContext> build_source_context(const Environment& env, const std::optional<git::RepositoryState>& git);
+Result<meta::SourceContext> build_source_context(const Environment& env,
+                                                 const std::optional<git::RepositoryState>& git);
 
 }  // namespace pipeline::ci

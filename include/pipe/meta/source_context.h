@@ -21,12 +21,12 @@ struct RepositoryInfo {
 
 // Everything docker/metadata-action reads from its GitHub context, as plain values.
 struct SourceContext {
-    std::string event_name = "push";  // GITHUB_EVENT_NAME, "push" for local runs
-    std::string ref;                  // full ref: refs/heads/x, refs/tags/v1, refs/pull/N/merge
-    std::string sha;                  // full 40-hex commit (PR head sha when requested)
+    std::string event_name = "push";                    // GITHUB_EVENT_NAME, "push" for local runs
+    std::string ref;                                    // full ref: refs/heads/x, refs/tags/v1, refs/pull/N/merge
+    std::string sha;                                    // full 40-hex commit (PR head sha when requested)
     nlohmann::json payload = nlohmann::json::object();  // event payload; local runs synthesise one
     std::optional<std::chrono::system_clock::time_point> commit_time;  // from git, when known
-    std::chrono::system_clock::time_point now;  // SOURCE_DATE_EPOCH or the clock
+    std::chrono::system_clock::time_point now;                         // SOURCE_DATE_EPOCH or the clock
     RepositoryInfo repository;
 };
 

@@ -16,9 +16,9 @@ namespace pipeline::steps {
 
 // How to find and layer the configuration.
 struct WorkspaceOptions {
-    std::filesystem::path directory;         // where pipe runs (after -C)
-    std::filesystem::path config_file;       // --config, empty for <root>/pipe.yaml
-    std::vector<std::string> services;       // --service filter, empty for all
+    std::filesystem::path directory;    // where pipe runs (after -C)
+    std::filesystem::path config_file;  // --config, empty for <root>/pipe.yaml
+    std::vector<std::string> services;  // --service filter, empty for all
 };
 
 // Everything a step needs to know about where it runs.
