@@ -14,7 +14,7 @@ $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends \
     ca-certificates git cmake ninja-build g++ pkg-config \
     libcli11-dev libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev catch2 \
-    clang-format clang-tidy bash zsh fish groff-base tzdata
+    clang-format clang-tidy bash zsh fish groff-base tzdata python3 buildah crun skopeo docker-registry
 
 jobs=$(nproc)
 
@@ -36,6 +36,9 @@ fi
 
 echo "== tests"
 ctest --test-dir build --output-on-failure --schedule-random -j"$jobs"
+
+echo "== the README's main job (examples/demo.sh)"
+PIPE=build/pipe examples/demo.sh >build/demo.log
 
 echo "== tests under ASan + UBSan"
 cmake -S . -B build-asan -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
