@@ -82,7 +82,10 @@ Result<WorktreeFingerprint> worktree_fingerprint(const std::filesystem::path& st
         return usage_error(fmt::format("{} is a bare repository", start.string()),
                            "run pipe in a checkout with a work tree");
     }
-    git_status_options options = GIT_STATUS_OPTIONS_INIT;
+    git_status_options options{};
+    if (git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION) != 0) {
+        return libgit2_failure("cannot prepare a status query");
+    }
     options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
     options.flags =
         GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;

@@ -10,6 +10,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace pipeline::steps {
@@ -98,6 +99,44 @@ Result<void> check_flag(const std::string& key, const std::string& value, const 
         return error;
     }
     return {};
+}
+
+// A private temporary directory (mode 0700), removed with everything in it when it goes out of
+// scope, also when an error or an interrupt unwinds the step.
+class ScratchDirectory {
+public:
+    ScratchDirectory() = default;
+    ~ScratchDirectory() {
+        if (!m_path.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove_all(m_path, ignored);
+        }
+    }
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+
+    // Creates the directory under the system's temporary directory (TMPDIR).
+    Result<std::filesystem::path> create() {
+        std::error_code ec;
+        std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+        std::string pattern = ((ec ? std::filesystem::path("/tmp") : base) / "pipe-build-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            return runtime_error(fmt::format("cannot create a temporary directory {}", pattern),
+                                 "check that TMPDIR (or /tmp) exists and is writable");
+        }
+        m_path = pattern;
+        return m_path;
+    }
+
+private:
+    std::filesystem::path m_path;
+};
+
+// What the dry run shows for a scratch directory that is only created by a real run.
+std::filesystem::path scratch_placeholder() {
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+    return (ec ? std::filesystem::path("/tmp") : base) / "pipe-build-XXXXXX";
 }
 
 }  // namespace
@@ -235,6 +274,18 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
     BuildReport report;
     report.warnings = tags->warnings;
 
+    ScratchDirectory owned_scratch;
+    std::filesystem::path scratch = options.scratch;
+    if (scratch.empty() && options.dry_run) {
+        scratch = scratch_placeholder();
+    } else if (scratch.empty()) {
+        Result<std::filesystem::path> created = owned_scratch.create();
+        if (!created) {
+            return created.error();
+        }
+        scratch = *created;
+    }
+
     state::State state;
     if (!options.dry_run) {
         std::string commit = workspace.git ? workspace.git->sha : tags->context.sha;
@@ -282,7 +333,7 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         spec.layers = build.layers;
         spec.cache_from = build.cache_from;
         spec.cache_to = build.cache_to;
-        spec.iidfile = options.scratch / (service.name + ".iid");
+        spec.iidfile = scratch / (service.name + ".iid");
         tools::Buildah buildah(runner, buildah_settings(workspace.root, build));
 
         ServiceBuild result;

@@ -82,7 +82,7 @@ std::map<std::string, std::string> string_map(const nlohmann::json& object) {
     return values;
 }
 
-std::string with_algorithm(std::string id) {
+std::string with_algorithm(const std::string& id) {
     return id.rfind("sha256:", 0) == 0 ? id : "sha256:" + id;
 }
 
@@ -189,10 +189,11 @@ BuildahFailure classify_failure(std::string_view stderr_text) {
 
 std::string failure_summary(const proc::ProcessResult& result) {
     std::vector<std::string> err = lines_of(result.err);
-    for (auto line = err.rbegin(); line != err.rend(); ++line) {
-        if (line->rfind("Error: ", 0) == 0) {
-            return line->substr(std::string_view("Error: ").size());
-        }
+    const std::string_view prefix = "Error: ";
+    auto last_error =
+        std::find_if(err.rbegin(), err.rend(), [&](const std::string& line) { return line.rfind(prefix, 0) == 0; });
+    if (last_error != err.rend()) {
+        return last_error->substr(prefix.size());
     }
     if (!err.empty()) {
         return err.back();
@@ -274,10 +275,10 @@ proc::Command Buildah::build_command(const BuildSpec& spec) const {
         args.insert(args.end(), {"--target", spec.target});
     }
     for (const auto& [name, value] : spec.build_args) {
-        args.insert(args.end(), {"--build-arg", name + "=" + value});
+        args.insert(args.end(), {"--build-arg", fmt::format("{}={}", name, value)});
     }
     for (const auto& [key, value] : spec.labels) {
-        args.insert(args.end(), {"--label", key + "=" + value});
+        args.insert(args.end(), {"--label", fmt::format("{}={}", key, value)});
     }
     for (const std::string& annotation : spec.annotations) {
         args.insert(args.end(), {"--annotation", annotation});

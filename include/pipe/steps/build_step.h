@@ -45,7 +45,8 @@ struct BuildProgress {
 // How to run the build step.
 struct BuildOptions {
     bool dry_run = false;           // compute and return the commands; run and write nothing
-    std::filesystem::path scratch;  // private directory for buildah's --iidfile files
+    std::filesystem::path scratch;  // directory for buildah's --iidfile files; empty: a private
+                                    // temporary directory, removed when the step returns
     BuildProgress progress;
 };
 

@@ -1,0 +1,183 @@
+// `pipe build`: builds each selected service with buildah, streams buildah's output to stderr
+// (folded into a group inside GitHub Actions), prints the built references (or, with
+// --dry-run, the exact commands), and publishes the image, tags and image id as step outputs.
+#include "cli/command_table.h"
+
+#include <pipe/ci/actions_files.h>
+#include <pipe/ci/source_context_builder.h>
+#include <pipe/ci/workflow_commands.h>
+#include <pipe/proc/system_runner.h>
+#include <pipe/steps/build_step.h>
+
+#include <fmt/format.h>
+
+namespace pipeline::cli {
+namespace {
+
+nlohmann::json service_json(const steps::ServiceBuild& service, bool dry_run) {
+    nlohmann::json doc{{"name", service.name},
+                       {"image", service.image},
+                       {"image_id", service.image_id},
+                       {"tags", service.tags},
+                       {"platforms", service.platforms},
+                       {"references", service.references},
+                       {"containerfile", service.containerfile.string()},
+                       {"duration_ms", service.duration.count()}};
+    if (dry_run) {
+        nlohmann::json commands = nlohmann::json::array();
+        for (const proc::Command& command : service.commands) {
+            commands.push_back(proc::describe(command));
+        }
+        doc["commands"] = std::move(commands);
+    }
+    return doc;
+}
+
+ci::StepOutputs step_outputs(const steps::BuildReport& report) {
+    ci::StepOutputs outputs;
+    nlohmann::json all = nlohmann::json::array();
+    bool multi = report.services.size() > 1;
+    for (const steps::ServiceBuild& service : report.services) {
+        std::string prefix = multi ? service.name + "-" : "";
+        outputs.emplace_back(prefix + "image", service.image);
+        outputs.emplace_back(prefix + "tags", fmt::format("{}", fmt::join(service.references, "\n")));
+        outputs.emplace_back(prefix + "image-id", service.image_id);
+        all.push_back(service_json(service, false));
+    }
+    outputs.emplace_back("json", nlohmann::json{{"services", all}}.dump());
+    return outputs;
+}
+
+std::string step_summary(const steps::BuildReport& report) {
+    std::string text = "### pipe build\n\n| service | image id | tags | time |\n|---|---|---|---|\n";
+    for (const steps::ServiceBuild& service : report.services) {
+        std::vector<std::string> quoted;
+        for (const std::string& reference : service.references) {
+            quoted.push_back("`" + reference + "`");
+        }
+        text += fmt::format("| {} | `{}` | {} | {:.1f}s |\n", service.name, service.image_id.substr(0, 19),
+                            fmt::join(quoted, " "), static_cast<double>(service.duration.count()) / 1000.0);
+    }
+    return text + "\n";
+}
+
+class BuildCommand final : public CommandHandler {
+public:
+    void add_options(CLI::App& command) override {
+        command
+            .add_option("--build-arg", m_overrides.build_args, "Build argument (repeatable; merged over `build.args`)")
+            ->option_text("NAME=VALUE");
+        command.add_option("--target", m_overrides.target, "Build this stage of a multi-stage Containerfile")
+            ->option_text("STAGE");
+        command
+            .add_option("--platform", m_overrides.platforms,
+                        "Target platform os/arch[/variant] (repeatable or comma list; several build a manifest list)")
+            ->option_text("PLATFORM");
+        command.add_option("--file", m_overrides.file, "Containerfile, relative to the repository root")
+            ->option_text("FILE");
+        command.add_flag("--no-layers", m_overrides.no_layers, "Do not cache intermediate layers");
+        command
+            .add_option("--storage-driver", m_overrides.storage_driver, "buildah storage driver (e.g. vfs, overlay)")
+            ->option_text("DRIVER");
+        command
+            .add_option("--isolation", m_overrides.isolation,
+                        "How RUN instructions are isolated: oci, rootless, chroot")
+            ->option_text("MODE");
+    }
+
+    Result<Verdict> run(Invocation& invocation) override {
+        Result<steps::Workspace*> workspace = invocation.workspace();
+        if (!workspace) {
+            return workspace.error();
+        }
+        if (auto applied = steps::apply_build_overrides(**workspace, m_overrides); !applied) {
+            return applied.error();
+        }
+        Output& out = invocation.out();
+        const bool in_actions = ci::in_github_actions(invocation.env());
+        steps::BuildOptions options;
+        options.dry_run = invocation.globals().dry_run;
+        options.progress.started = [&](const std::string& service) {
+            out.info(in_actions ? ci::group_start("buildah build " + service)
+                                : fmt::format("pipe: building service '{}'", service));
+        };
+        options.progress.output = [&](proc::Stream, std::string_view line) { out.info(line); };
+        options.progress.finished = [&](const std::string&) {
+            if (in_actions) {
+                out.info(ci::group_end());
+            }
+        };
+        proc::SystemRunner runner;
+        Result<steps::BuildReport> report = steps::run_build(**workspace, runner, options);
+        if (!report) {
+            return report.error();
+        }
+        for (const std::string& warning : report->warnings) {
+            out.warn(warning);
+        }
+        print(out, *report, options.dry_run);
+        return publish(invocation, *report);
+    }
+
+private:
+    static void print(Output& out, const steps::BuildReport& report, bool dry_run) {
+        if (out.options().json) {
+            nlohmann::json services = nlohmann::json::array();
+            for (const steps::ServiceBuild& service : report.services) {
+                services.push_back(service_json(service, dry_run));
+            }
+            nlohmann::json doc{{"services", services}};
+            if (dry_run) {
+                doc["dry_run"] = true;
+            } else {
+                doc["state_file"] = report.state_file.string();
+            }
+            out.document(doc);
+            return;
+        }
+        for (const steps::ServiceBuild& service : report.services) {
+            if (dry_run) {
+                for (const proc::Command& command : service.commands) {
+                    out.line(proc::describe(command));
+                }
+                continue;
+            }
+            out.info(fmt::format("pipe: built service '{}': {} ({:.1f}s)", service.name, service.image_id,
+                                 static_cast<double>(service.duration.count()) / 1000.0));
+            for (const std::string& reference : service.references) {
+                out.line(reference);
+            }
+        }
+        if (!dry_run && !report.state_file.empty()) {
+            out.detail(fmt::format("recorded in {}", report.state_file.string()));
+        }
+    }
+
+    static Result<Verdict> publish(Invocation& invocation, const steps::BuildReport& report) {
+        const Environment& env = invocation.env();
+        if (value_or(env, "GITHUB_OUTPUT", "").empty() && value_or(env, "GITHUB_STEP_SUMMARY", "").empty()) {
+            return Verdict::pass;
+        }
+        if (invocation.globals().dry_run) {
+            invocation.out().info("dry run: not writing GITHUB_OUTPUT or GITHUB_STEP_SUMMARY");
+            return Verdict::pass;
+        }
+        if (auto written = ci::write_step_outputs(env, step_outputs(report)); !written) {
+            return written.error();
+        }
+        if (auto written = ci::append_step_summary(env, step_summary(report)); !written) {
+            return written.error();
+        }
+        return Verdict::pass;
+    }
+
+    steps::BuildOverrides m_overrides;
+};
+
+}  // namespace
+
+std::unique_ptr<CommandHandler> make_build_command() {
+    return std::make_unique<BuildCommand>();
+}
+
+}  // namespace pipeline::cli
