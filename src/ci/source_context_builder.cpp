@@ -123,7 +123,7 @@ Result<std::chrono::system_clock::time_point> reference_time(const Environment& 
 meta::RepositoryInfo repository_from_remote(const std::string& remote_url, const std::string& fallback_name) {
     meta::RepositoryInfo info;
     info.name = fallback_name;
-    std::string url = remote_url;
+    const std::string& url = remote_url;
     if (url.empty()) {
         return info;
     }

@@ -20,7 +20,10 @@ nlohmann::json service_json(const steps::ServiceTags& service) {
 std::string labels_text(const meta::TagResult& result) {
     std::string text;
     for (const auto& [key, value] : result.labels) {
-        text += (text.empty() ? "" : "\n") + key + "=" + value;
+        if (!text.empty()) {
+            text += '\n';
+        }
+        text.append(key).append("=").append(value);
     }
     return text;
 }

@@ -26,6 +26,6 @@ Result<void> write_step_outputs(const Environment& env, const StepOutputs& outpu
 Result<void> append_step_summary(const Environment& env, const std::string& markdown);
 
 // The largest summary GitHub accepts for one step.
-inline constexpr std::size_t k_step_summary_limit = 1024 * 1024;
+inline constexpr std::size_t k_step_summary_limit = std::size_t{1024} * 1024;
 
 }  // namespace pipeline::ci
