@@ -17,7 +17,8 @@ std::string ServiceConfig::origin_of(const std::string& key_path) const {
 
 void ServiceConfig::set_origin(const std::string& key, const std::string& origin) {
     for (auto it = origins.begin(); it != origins.end();) {
-        bool item = it->first.size() > key.size() && it->first.compare(0, key.size(), key) == 0 && it->first[key.size()] == '[';
+        bool item =
+            it->first.size() > key.size() && it->first.compare(0, key.size(), key) == 0 && it->first[key.size()] == '[';
         it = item ? origins.erase(it) : std::next(it);
     }
     origins[key] = origin;

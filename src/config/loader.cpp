@@ -26,14 +26,14 @@ std::string position(const std::string& file, const YAML::Mark& mark) {
 
 std::string node_kind(const YAML::Node& node) {
     switch (node.Type()) {
-    case YAML::NodeType::Map:
-        return "a map";
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Scalar:
-        return "a string";
-    default:
-        return "empty";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Scalar:
+            return "a string";
+        default:
+            return "empty";
     }
 }
 
@@ -53,7 +53,8 @@ Error unknown_key(const std::string& where, const std::string& key, const std::v
 // Reads one string value; records its origin.
 Result<std::string> read_string(const YAML::Node& node, const std::string& file, const std::string& key) {
     if (!node.IsScalar()) {
-        return config_error(position(file, node.Mark()), fmt::format("'{}' must be a string, not {}", key, node_kind(node)));
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'{}' must be a string, not {}", key, node_kind(node)));
     }
     return node.Scalar();
 }
@@ -61,8 +62,8 @@ Result<std::string> read_string(const YAML::Node& node, const std::string& file,
 // True for an unquoted flow-list item like `format=long`: an attribute of a tag rule that YAML
 // split off at a comma, which metadata-action would never accept as a rule of its own.
 bool split_rule_fragment(const YAML::Node& item) {
-    static const std::vector<std::string> k_attributes{"format", "prefix", "suffix", "value",  "pattern", "event",
-                                                       "enable", "priority", "group", "match", "branch"};
+    static const std::vector<std::string> k_attributes{"format", "prefix",   "suffix", "value", "pattern", "event",
+                                                       "enable", "priority", "group",  "match", "branch"};
     if (item.Tag() != "?") {
         return false;
     }
@@ -85,8 +86,9 @@ Result<void> read_list(const YAML::Node& node, const std::string& file, const st
         return {};
     }
     if (!node.IsSequence()) {
-        return config_error(position(file, node.Mark()),
-                            fmt::format("'{}' must be a list of strings or a multi-line string, not {}", key, node_kind(node)));
+        return config_error(
+            position(file, node.Mark()),
+            fmt::format("'{}' must be a list of strings or a multi-line string, not {}", key, node_kind(node)));
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
         const YAML::Node item = node[i];
@@ -242,7 +244,8 @@ Result<void> read_build(ServiceConfig& service, const YAML::Node& node, const st
 }
 
 // Applies one key of a service (or of the top-level defaults) to service.
-Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value, const std::string& file) {
+Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value,
+                       const std::string& file) {
     if (key == "image") {
         if (value.IsScalar()) {
             service.images = {value.Scalar()};
@@ -459,9 +462,10 @@ Result<Config> parse_config(std::string_view text, const std::string& display_na
                 continue;
             }
             if (!entry.second.IsMap()) {
-                return config_error(position(display_name, entry.second.Mark()),
-                                    fmt::format("service '{}' must be a map of settings, not {}", name, node_kind(entry.second)),
-                                    "allowed keys: " + joined(k_service_keys));
+                return config_error(
+                    position(display_name, entry.second.Mark()),
+                    fmt::format("service '{}' must be a map of settings, not {}", name, node_kind(entry.second)),
+                    "allowed keys: " + joined(k_service_keys));
             }
             if (auto applied = apply_map(service, entry.second, display_name, k_service_keys); !applied) {
                 return applied.error();
@@ -488,8 +492,9 @@ Result<Config> load_config(const std::filesystem::path& explicit_path, const std
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return config_error(path.string(), "cannot read the configuration file",
-                            explicit_path.empty() ? "check the file's permissions"
-                                                  : "check the --config path; it is resolved from the current directory");
+                            explicit_path.empty()
+                                ? "check the file's permissions"
+                                : "check the --config path; it is resolved from the current directory");
     }
     std::ostringstream text;
     text << in.rdbuf();

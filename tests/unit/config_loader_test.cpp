@@ -37,9 +37,10 @@ TEST_CASE("an empty or absent configuration is one service named after the repos
 }
 
 TEST_CASE("single service keys are read with their positions", "[config]") {
-    auto parsed = parse_config("image: ghcr.io/acme/app\ntags:\n  - type=sha\n  - type=ref,event=tag\ncontext: app\n"
-                               "file: app/Containerfile\n",
-                               "pipe.yaml", "repo");
+    auto parsed = parse_config(
+        "image: ghcr.io/acme/app\ntags:\n  - type=sha\n  - type=ref,event=tag\ncontext: app\n"
+        "file: app/Containerfile\n",
+        "pipe.yaml", "repo");
     REQUIRE(parsed.has_value());
     const auto& service = parsed->services.at(0);
     CHECK(service.images == std::vector<std::string>{"ghcr.io/acme/app"});

@@ -32,9 +32,9 @@ struct ServiceConfig {
     std::vector<std::string> images;               // repositories, e.g. ghcr.io/acme/app
     std::optional<std::vector<std::string>> tags;  // metadata-action tag rules; nullopt: pipe's default
     std::vector<std::string> flavor;
-    std::vector<std::string> labels;               // key=value
+    std::vector<std::string> labels;  // key=value
     std::string context = ".";
-    std::string file;                              // Containerfile path; empty: detect in context
+    std::string file;  // Containerfile path; empty: detect in context
     BuildConfig build;
 
     // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
