@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # pipe's main job on the bundled example: turns examples/payments-api into a git repository,
-# then runs pipe on a branch commit and on a release tag. Later issues extend this to the full
-# pipeline (build, scan, sign, push to a local registry, bump a local config repository).
+# computes its tags on a branch commit and on a release tag, and builds the image with buildah
+# (vfs storage and chroot isolation in a private storage root, so no privileges are needed and
+# nothing is left behind). Later issues extend this to scan, sign, push to a local registry and
+# bump a local config repository.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,3 +26,12 @@ git -C "$work" tag -a v1.4.2 -m "release 1.4.2"
 git -C "$work" checkout -q v1.4.2
 echo "== pipe tags on release v1.4.2 (detached HEAD at the tag)"
 "$pipe" -C "$work" tags --json
+
+echo "== pipe build (buildah, vfs + chroot, private storage)"
+export PIPE_BUILDAH_ROOT=$work/.storage/root PIPE_BUILDAH_RUNROOT=$work/.storage/runroot
+export PIPE_STORAGE_DRIVER=vfs PIPE_ISOLATION=chroot
+printf '.storage/\n' >>"$work/.git/info/exclude"
+"$pipe" -C "$work" build
+echo "== recorded for the next step: .pipe/state.json"
+cat "$work/.pipe/state.json"
+buildah --root "$PIPE_BUILDAH_ROOT" --runroot "$PIPE_BUILDAH_RUNROOT" --storage-driver vfs rmi --all >/dev/null
