@@ -44,4 +44,5 @@ echo "== tests under ASan + UBSan"
 cmake -S . -B build-asan -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     ctest --test-dir build-asan --output-on-failure --schedule-random -j"$jobs"
