@@ -1,6 +1,7 @@
 // `pipe build`: builds each selected service with buildah, streams buildah's output to stderr
 // (folded into a group inside GitHub Actions), prints the built references (or, with
 // --dry-run, the exact commands), and publishes the image, tags and image id as step outputs.
+#include "cli/actions_publish.h"
 #include "cli/command_table.h"
 
 #include <pipe/ci/actions_files.h>
@@ -116,7 +117,7 @@ public:
             out.warn(warning);
         }
         print(out, *report, options.dry_run);
-        return publish(invocation, *report);
+        return publish_to_actions(invocation, step_outputs(*report), step_summary(*report));
     }
 
 private:
@@ -151,24 +152,6 @@ private:
         if (!dry_run && !report.state_file.empty()) {
             out.detail(fmt::format("recorded in {}", report.state_file.string()));
         }
-    }
-
-    static Result<Verdict> publish(Invocation& invocation, const steps::BuildReport& report) {
-        const Environment& env = invocation.env();
-        if (value_or(env, "GITHUB_OUTPUT", "").empty() && value_or(env, "GITHUB_STEP_SUMMARY", "").empty()) {
-            return Verdict::pass;
-        }
-        if (invocation.globals().dry_run) {
-            invocation.out().info("dry run: not writing GITHUB_OUTPUT or GITHUB_STEP_SUMMARY");
-            return Verdict::pass;
-        }
-        if (auto written = ci::write_step_outputs(env, step_outputs(report)); !written) {
-            return written.error();
-        }
-        if (auto written = ci::append_step_summary(env, step_summary(report)); !written) {
-            return written.error();
-        }
-        return Verdict::pass;
     }
 
     steps::BuildOverrides m_overrides;

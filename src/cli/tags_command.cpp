@@ -1,5 +1,6 @@
 // `pipe tags`: prints the computed tags (or full references), publishes them as GitHub
 // Actions outputs, and with --json emits one document per the documented shape.
+#include "cli/actions_publish.h"
 #include "cli/command_table.h"
 
 #include <pipe/ci/actions_files.h>
@@ -97,7 +98,7 @@ public:
         }
         bool multi = report->services.size() > 1;
         print(out, *report, multi);
-        return publish(invocation, *report, multi);
+        return publish_to_actions(invocation, step_outputs(*report, multi), step_summary(*report));
     }
 
 private:
@@ -123,24 +124,6 @@ private:
                 out.line(text);
             }
         }
-    }
-
-    static Result<Verdict> publish(Invocation& invocation, const steps::TagsReport& report, bool multi) {
-        const Environment& env = invocation.env();
-        if (value_or(env, "GITHUB_OUTPUT", "").empty() && value_or(env, "GITHUB_STEP_SUMMARY", "").empty()) {
-            return Verdict::pass;
-        }
-        if (invocation.globals().dry_run) {
-            invocation.out().info("dry run: not writing GITHUB_OUTPUT or GITHUB_STEP_SUMMARY");
-            return Verdict::pass;
-        }
-        if (auto written = ci::write_step_outputs(env, step_outputs(report, multi)); !written) {
-            return written.error();
-        }
-        if (auto written = ci::append_step_summary(env, step_summary(report)); !written) {
-            return written.error();
-        }
-        return Verdict::pass;
     }
 
     bool m_refs = false;

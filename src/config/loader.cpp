@@ -14,8 +14,10 @@
 namespace pipeline::config {
 namespace {
 
-const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file", "build"};
-const std::vector<std::string> k_top_keys{"image", "tags", "flavor", "labels", "context", "file", "build", "services"};
+const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file", "build", "registry"};
+const std::vector<std::string> k_top_keys{"image", "tags",  "flavor",   "labels",  "context",
+                                          "file",  "build", "registry", "services"};
+const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};
 const std::vector<std::string> k_build_keys{"args",       "target",   "platforms",   "layers",
                                             "cache_from", "cache_to", "annotations", "storage_driver",
                                             "isolation",  "root",     "runroot"};
@@ -243,6 +245,45 @@ Result<void> read_build(ServiceConfig& service, const YAML::Node& node, const st
     return {};
 }
 
+// Reads `registry:` of a service or of the top-level defaults, key by key over what is there.
+Result<void> read_registry(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    if (node.IsNull()) {
+        return {};
+    }
+    if (!node.IsMap()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'registry' must be a map of settings, not {}", node_kind(node)),
+                            "allowed keys: " + joined(k_registry_keys));
+    }
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (std::find(k_registry_keys.begin(), k_registry_keys.end(), key) == k_registry_keys.end()) {
+            return unknown_key(where, key, k_registry_keys);
+        }
+        if (!seen.insert(key).second) {
+            return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
+        }
+        const std::string path = "registry." + key;
+        Result<std::string> text = read_string(entry.second, file, path);
+        if (!text) {
+            return text.error();
+        }
+        const std::string at = position(file, entry.second.Mark());
+        service.origins[path] = at;
+        if (key == "insecure") {
+            if (*text != "true" && *text != "false") {
+                return config_error(at, fmt::format("'registry.insecure' must be true or false, not '{}'", *text));
+            }
+            service.registry.insecure = *text == "true";
+        } else {
+            service.registry.ca_file = *text;
+        }
+    }
+    return {};
+}
+
 // Applies one key of a service (or of the top-level defaults) to service.
 Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value,
                        const std::string& file) {
@@ -268,6 +309,9 @@ Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAM
     }
     if (key == "build") {
         return read_build(service, value, file);
+    }
+    if (key == "registry") {
+        return read_registry(service, value, file);
     }
     if (key == "labels") {
         if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {
@@ -535,6 +579,18 @@ Result<void> apply_environment(Config& config, const Environment& env) {
         if (auto file = lookup(env, "PIPE_FILE")) {
             service.file = *file;
             service.set_origin("file", "PIPE_FILE");
+        }
+        if (auto insecure = lookup(env, "PIPE_INSECURE_REGISTRY"); insecure && !insecure->empty()) {
+            if (*insecure != "true" && *insecure != "false") {
+                return config_error("PIPE_INSECURE_REGISTRY",
+                                    fmt::format("PIPE_INSECURE_REGISTRY must be true or false, not '{}'", *insecure));
+            }
+            service.registry.insecure = *insecure == "true";
+            service.set_origin("registry.insecure", "PIPE_INSECURE_REGISTRY");
+        }
+        if (auto ca_file = lookup(env, "PIPE_CA_FILE"); ca_file && !ca_file->empty()) {
+            service.registry.ca_file = *ca_file;
+            service.set_origin("registry.ca_file", "PIPE_CA_FILE");
         }
         const std::vector<std::tuple<const char*, const char*, std::string*>> build_variables{
             {"PIPE_STORAGE_DRIVER", "storage_driver", &service.build.storage_driver},

@@ -1,16 +1,16 @@
 #include <pipe/steps/build_step.h>
 
 #include <pipe/config/loader.h>
+#include <pipe/core/timestamp.h>
 #include <pipe/oci/reference.h>
 #include <pipe/state/build_record.h>
 #include <pipe/state/state_file.h>
+#include <pipe/steps/scratch_directory.h>
 #include <pipe/steps/tags_step.h>
 #include <pipe/tools/buildah.h>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <sstream>
 
 namespace pipeline::steps {
@@ -45,10 +45,6 @@ bool is_file(const std::filesystem::path& path) {
     return std::filesystem::is_regular_file(path, ec);
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point time) {
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(time)));
-}
-
 Result<void> check_cache_references(const config::ServiceConfig& service) {
     const std::vector<std::pair<std::string, const std::vector<std::string>*>> lists{
         {"build.cache_from", &service.build.cache_from}, {"build.cache_to", &service.build.cache_to}};
@@ -64,16 +60,6 @@ Result<void> check_cache_references(const config::ServiceConfig& service) {
         }
     }
     return {};
-}
-
-tools::BuildahSettings buildah_settings(const std::filesystem::path& root, const config::BuildConfig& build) {
-    tools::BuildahSettings settings;
-    settings.storage_driver = build.storage_driver;
-    settings.isolation = build.isolation;
-    settings.root = build.root.empty() ? std::filesystem::path() : under_root(root, build.root);
-    settings.runroot = build.runroot.empty() ? std::filesystem::path() : under_root(root, build.runroot);
-    settings.directory = root;
-    return settings;
 }
 
 Result<std::vector<std::string>> split_platforms(const std::vector<std::string>& values) {
@@ -101,45 +87,17 @@ Result<void> check_flag(const std::string& key, const std::string& value, const 
     return {};
 }
 
-// A private temporary directory (mode 0700), removed with everything in it when it goes out of
-// scope, also when an error or an interrupt unwinds the step.
-class ScratchDirectory {
-public:
-    ScratchDirectory() = default;
-    ~ScratchDirectory() {
-        if (!m_path.empty()) {
-            std::error_code ignored;
-            std::filesystem::remove_all(m_path, ignored);
-        }
-    }
-    ScratchDirectory(const ScratchDirectory&) = delete;
-    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-
-    // Creates the directory under the system's temporary directory (TMPDIR).
-    Result<std::filesystem::path> create() {
-        std::error_code ec;
-        std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-        std::string pattern = ((ec ? std::filesystem::path("/tmp") : base) / "pipe-build-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            return runtime_error(fmt::format("cannot create a temporary directory {}", pattern),
-                                 "check that TMPDIR (or /tmp) exists and is writable");
-        }
-        m_path = pattern;
-        return m_path;
-    }
-
-private:
-    std::filesystem::path m_path;
-};
-
-// What the dry run shows for a scratch directory that is only created by a real run.
-std::filesystem::path scratch_placeholder() {
-    std::error_code ec;
-    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-    return (ec ? std::filesystem::path("/tmp") : base) / "pipe-build-XXXXXX";
-}
-
 }  // namespace
+
+tools::BuildahSettings buildah_settings_for(const std::filesystem::path& root, const config::BuildConfig& build) {
+    tools::BuildahSettings settings;
+    settings.storage_driver = build.storage_driver;
+    settings.isolation = build.isolation;
+    settings.root = build.root.empty() ? std::filesystem::path() : under_root(root, build.root);
+    settings.runroot = build.runroot.empty() ? std::filesystem::path() : under_root(root, build.runroot);
+    settings.directory = root;
+    return settings;
+}
 
 Result<void> apply_build_overrides(Workspace& workspace, const BuildOverrides& overrides) {
     std::map<std::string, std::string> args;
@@ -277,9 +235,9 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
     ScratchDirectory owned_scratch;
     std::filesystem::path scratch = options.scratch;
     if (scratch.empty() && options.dry_run) {
-        scratch = scratch_placeholder();
+        scratch = ScratchDirectory::placeholder("build");
     } else if (scratch.empty()) {
-        Result<std::filesystem::path> created = owned_scratch.create();
+        Result<std::filesystem::path> created = owned_scratch.create("build");
         if (!created) {
             return created.error();
         }
@@ -334,7 +292,7 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         spec.cache_from = build.cache_from;
         spec.cache_to = build.cache_to;
         spec.iidfile = scratch / (service.name + ".iid");
-        tools::Buildah buildah(runner, buildah_settings(workspace.root, build));
+        tools::Buildah buildah(runner, buildah_settings_for(workspace.root, build));
 
         ServiceBuild result;
         result.name = service.name;
@@ -374,8 +332,8 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         record.tags = result.tags;
         record.references = result.references;
         record.platforms = result.platforms;
-        record.started_at = rfc3339(started_at);
-        record.finished_at = rfc3339(finished_at);
+        record.started_at = rfc3339_utc(started_at);
+        record.finished_at = rfc3339_utc(finished_at);
         record.duration_ms = result.duration.count();
         state.reset_service(service.name);
         state.set_section(service.name, state::k_build_section, state::to_json(record));

@@ -65,6 +65,14 @@ std::string hint_for(BuildahFailure cause) {
                    "`buildah rmi NAME`, or build for one platform";
         case BuildahFailure::instruction:
             return "a Containerfile instruction failed: see buildah's output above";
+        case BuildahFailure::registry_tls:
+            return "for a plain-HTTP or self-signed registry pass --insecure-registry (or `registry: {insecure: "
+                   "true}`); for a private CA pass --ca-file";
+        case BuildahFailure::registry_auth:
+            return "log in with `buildah login REGISTRY`, or set PIPE_REGISTRY_USERNAME and PIPE_REGISTRY_PASSWORD; "
+                   "in GitHub Actions give the job `packages: write` for ghcr.io";
+        case BuildahFailure::registry_down:
+            return "check the registry's address and that it is running";
         case BuildahFailure::unknown:
             break;
     }
@@ -86,13 +94,14 @@ std::string with_algorithm(const std::string& id) {
     return id.rfind("sha256:", 0) == 0 ? id : "sha256:" + id;
 }
 
-Result<std::string> read_iidfile(const std::filesystem::path& path) {
+// Reads the id buildah wrote to an --iidfile or --digestfile ("image id", "digest").
+Result<std::string> read_id_file(const std::filesystem::path& path, std::string_view what) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
     std::string id = trimmed(text.str());
     if (!in || id.empty()) {
-        return runtime_error(fmt::format("buildah reported success but wrote no image id to {}", path.string()),
+        return runtime_error(fmt::format("buildah reported success but wrote no {} to {}", what, path.string()),
                              "check that the temporary directory is writable and not full");
     }
     return with_algorithm(id);
@@ -171,6 +180,18 @@ BuildahFailure classify_failure(std::string_view stderr_text) {
     }
     if (contains(text, "is not a manifest list")) {
         return BuildahFailure::not_a_list;
+    }
+    if (contains_any(text, {"server gave HTTP response to HTTPS client", "x509:", "certificate signed by unknown",
+                            "tls: failed to verify", "tls: first record does not look like"})) {
+        return BuildahFailure::registry_tls;
+    }
+    if (contains_any(text, {"unauthorized:", "authentication required", "invalid username/password",
+                            "401 Unauthorized"})) {
+        return BuildahFailure::registry_auth;
+    }
+    if (contains_any(text, {"connect: connection refused", "no such host", "i/o timeout", "network is unreachable"}) &&
+        !contains(text, "building at STEP")) {
+        return BuildahFailure::registry_down;
     }
     if (contains_any(text, {"creating build container", "initializing source docker://", "pinging container registry",
                             "manifest unknown", "requested access to the resource is denied", "reading manifest",
@@ -303,6 +324,35 @@ proc::Command Buildah::manifest_rm_command(const std::string& name) const {
     return command({"manifest", "rm", name});
 }
 
+proc::Command Buildah::push_command(const PushSpec& spec) const {
+    std::vector<std::string> args;
+    if (spec.manifest_list) {
+        args = {"manifest", "push", "--all"};
+    } else {
+        args = {"push"};
+    }
+    args.insert(args.end(), {"--digestfile", spec.digestfile.string()});
+    if (!spec.tls_verify) {
+        args.emplace_back("--tls-verify=false");
+    }
+    if (!spec.cert_dir.empty()) {
+        args.insert(args.end(), {"--cert-dir", spec.cert_dir.string()});
+    }
+    args.insert(args.end(), {spec.source, "docker://" + spec.destination});
+    return command(std::move(args));
+}
+
+Result<std::string> Buildah::push(const PushSpec& spec, const proc::OutputSink& sink) {
+    proc::Command push = push_command(spec);
+    push.sink = sink;
+    const std::string doing = fmt::format("buildah push to {}", spec.destination);
+    Result<proc::ProcessResult> ran = run_checked(push, doing);
+    if (!ran) {
+        return ran.error();
+    }
+    return read_id_file(spec.digestfile, "digest");
+}
+
 proc::Command Buildah::inspect_command(const std::string& image) const {
     return command({"inspect", "--type", "image", image});
 }
@@ -359,7 +409,7 @@ Result<BuiltImage> Buildah::build(const BuildSpec& spec, const proc::OutputSink&
     }
     built.duration += ran->duration;
     if (!list) {
-        Result<std::string> id = read_iidfile(spec.iidfile);
+        Result<std::string> id = read_id_file(spec.iidfile, "image id");
         if (!id) {
             return id.error();
         }

@@ -26,6 +26,12 @@ struct BuildConfig {
     std::string runroot;                      // buildah --runroot; empty: buildah's default
 };
 
+// The `registry:` settings: how pipe and the tools it runs reach the service's registries.
+struct RegistryConfig {
+    bool insecure = false;  // plain HTTP or unverified TLS (local and test registries)
+    std::string ca_file;    // PEM bundle of a private CA, relative to the repository root
+};
+
 // One buildable service: the whole repository, or one entry under `services:`.
 struct ServiceConfig {
     std::string name;
@@ -36,6 +42,7 @@ struct ServiceConfig {
     std::string context = ".";
     std::string file;  // Containerfile path; empty: detect in context
     BuildConfig build;
+    RegistryConfig registry;
 
     // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
     // "PIPE_TAGS", "--tag").

@@ -8,6 +8,7 @@
 #include <pipe/proc/command.h>
 #include <pipe/proc/runner.h>
 #include <pipe/steps/workspace.h>
+#include <pipe/tools/buildah.h>
 
 #include <chrono>
 #include <filesystem>
@@ -81,6 +82,10 @@ Result<std::filesystem::path> find_containerfile(const std::filesystem::path& ro
 // The repository a service without a configured `image` builds: localhost/<service name>,
 // lowercased and reduced to the characters a repository name allows.
 std::string default_image(const std::string& service_name);
+
+// buildah's global settings for a service's `build:` section (paths relative to root), shared by
+// every step that runs buildah on the images `pipe build` stored.
+tools::BuildahSettings buildah_settings_for(const std::filesystem::path& root, const config::BuildConfig& build);
 
 // Builds every selected service in order through runner and records each success in
 // <root>/.pipe/state.json (unless a dry run). Stops at the first failure; services built

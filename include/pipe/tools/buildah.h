@@ -58,6 +58,16 @@ struct BuiltImage {
     std::chrono::milliseconds duration{0};  // wall time of all buildah commands of the build
 };
 
+// One push of a local image (or manifest list) to one registry reference.
+struct PushSpec {
+    std::string source;                  // the name in local storage
+    std::string destination;             // registry reference, e.g. ghcr.io/acme/api:sha-1234
+    bool manifest_list = false;          // `buildah manifest push --all` instead of `buildah push`
+    std::filesystem::path digestfile;    // where buildah writes the pushed manifest's digest
+    bool tls_verify = true;              // false: plain HTTP or unverified TLS (--tls-verify=false)
+    std::filesystem::path cert_dir;      // directory of *.crt CA files (--cert-dir); empty: system CAs
+};
+
 // What `buildah inspect --type image` says about a local image.
 struct ImageDetails {
     std::string id;                                  // sha256:<hex>
@@ -81,6 +91,9 @@ enum class BuildahFailure {
     isolation,        // the OCI runtime cannot start RUN containers here (cgroups, crun/runc)
     not_a_list,       // a multi-platform build's name is taken by a single-platform image
     instruction,      // a Containerfile instruction failed (RUN exited non-zero, COPY source missing)
+    registry_tls,     // the registry speaks plain HTTP, or its certificate is not trusted
+    registry_auth,    // the registry refused the credentials (or asked for some)
+    registry_down,    // the registry could not be reached at all
 };
 
 // Classifies buildah's stderr; the most specific environment cause wins over `instruction`.
@@ -121,6 +134,13 @@ public:
     // `buildah manifest rm <name>`: a multi-platform build first drops an older list of that
     // name, since `--manifest` would otherwise add to it.
     proc::Command manifest_rm_command(const std::string& name) const;
+
+    // `buildah push` (or `buildah manifest push --all`) with --digestfile, TLS settings and
+    // the destination as docker://<reference>; credentials only through REGISTRY_AUTH_FILE.
+    proc::Command push_command(const PushSpec& spec) const;
+
+    // Runs push_command(spec), output lines to sink, and returns the digest from the digestfile.
+    Result<std::string> push(const PushSpec& spec, const proc::OutputSink& sink);
 
     // `buildah inspect --type image <image>`.
     proc::Command inspect_command(const std::string& image) const;
