@@ -2,8 +2,7 @@
 
 namespace pipeline::cli {
 
-Result<Verdict> publish_to_actions(Invocation& invocation, const ci::StepOutputs& outputs,
-                                   const std::string& summary) {
+Result<Verdict> publish_to_actions(Invocation& invocation, const ci::StepOutputs& outputs, const std::string& summary) {
     const Environment& env = invocation.env();
     if (value_or(env, "GITHUB_OUTPUT", "").empty() && value_or(env, "GITHUB_STEP_SUMMARY", "").empty()) {
         return Verdict::pass;

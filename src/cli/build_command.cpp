@@ -9,6 +9,7 @@
 #include <pipe/ci/workflow_commands.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/steps/build_step.h>
+#include <pipe/steps/registry_session.h>
 
 #include <fmt/format.h>
 
@@ -23,7 +24,10 @@ nlohmann::json service_json(const steps::ServiceBuild& service, bool dry_run) {
                        {"platforms", service.platforms},
                        {"references", service.references},
                        {"containerfile", service.containerfile.string()},
-                       {"duration_ms", service.duration.count()}};
+                       {"duration_ms", service.duration.count()},
+                       {"skipped", !service.reused.empty()},
+                       {"reused", service.reused},
+                       {"inputs_digest", service.inputs_digest}};
     if (dry_run) {
         nlohmann::json commands = nlohmann::json::array();
         for (const proc::Command& command : service.commands) {
@@ -80,6 +84,12 @@ public:
         command
             .add_option("--storage-driver", m_overrides.storage_driver, "buildah storage driver (e.g. vfs, overlay)")
             ->option_text("DRIVER");
+        command.add_flag("--skip-unchanged", m_skip_unchanged,
+                         "Do not rebuild when the registry holds an image built from the same inputs");
+        command.add_flag("--insecure-registry", m_registry.insecure,
+                         "Allow plain HTTP and unverified TLS (for --skip-unchanged's registry checks)");
+        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA the registry's certificate uses")
+            ->option_text("FILE");
         command
             .add_option("--isolation", m_overrides.isolation,
                         "How RUN instructions are isolated: oci, rootless, chroot")
@@ -94,10 +104,15 @@ public:
         if (auto applied = steps::apply_build_overrides(**workspace, m_overrides); !applied) {
             return applied.error();
         }
+        if (auto applied = steps::apply_registry_overrides(**workspace, m_registry); !applied) {
+            return applied.error();
+        }
         Output& out = invocation.out();
         const bool in_actions = ci::in_github_actions(invocation.env());
         steps::BuildOptions options;
         options.dry_run = invocation.globals().dry_run;
+        options.skip_unchanged = m_skip_unchanged;
+        options.trace = [&](std::string_view line) { out.detail(line); };
         options.progress.started = [&](const std::string& service) {
             out.info(in_actions ? ci::group_start("buildah build " + service)
                                 : fmt::format("pipe: building service '{}'", service));
@@ -143,8 +158,16 @@ private:
                 }
                 continue;
             }
-            out.info(fmt::format("pipe: built service '{}': {} ({:.1f}s)", service.name, service.image_id,
-                                 static_cast<double>(service.duration.count()) / 1000.0));
+            if (service.reused.empty()) {
+                out.info(fmt::format("pipe: built service '{}': {} ({:.1f}s)", service.name, service.image_id,
+                                     static_cast<double>(service.duration.count()) / 1000.0));
+            } else {
+                out.info(
+                    fmt::format("pipe: service '{}' is unchanged: {} has the same inputs ({}); not rebuilt "
+                                "({:.2f}s)",
+                                service.name, service.reused, service.inputs_digest.substr(0, 19),
+                                static_cast<double>(service.duration.count()) / 1000.0));
+            }
             for (const std::string& reference : service.references) {
                 out.line(reference);
             }
@@ -155,6 +178,8 @@ private:
     }
 
     steps::BuildOverrides m_overrides;
+    steps::RegistryOverrides m_registry;
+    bool m_skip_unchanged = false;
 };
 
 }  // namespace

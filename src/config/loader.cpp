@@ -14,7 +14,8 @@
 namespace pipeline::config {
 namespace {
 
-const std::vector<std::string> k_service_keys{"image", "tags", "flavor", "labels", "context", "file", "build", "registry"};
+const std::vector<std::string> k_service_keys{"image",   "tags", "flavor", "labels",
+                                              "context", "file", "build",  "registry"};
 const std::vector<std::string> k_top_keys{"image", "tags",  "flavor",   "labels",  "context",
                                           "file",  "build", "registry", "services"};
 const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};

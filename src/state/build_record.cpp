@@ -24,7 +24,9 @@ nlohmann::json to_json(const BuildRecord& record) {
                           {"platforms", record.platforms},
                           {"started_at", record.started_at},
                           {"finished_at", record.finished_at},
-                          {"duration_ms", record.duration_ms}};
+                          {"duration_ms", record.duration_ms},
+                          {"inputs_digest", record.inputs_digest},
+                          {"reused", record.reused}};
 }
 
 Result<BuildRecord> parse_build_record(const nlohmann::json& section, const std::string& where) {
@@ -63,6 +65,23 @@ Result<BuildRecord> parse_build_record(const nlohmann::json& section, const std:
         return bad_field(where, "duration_ms");
     }
     record.duration_ms = section["duration_ms"].get<std::int64_t>();
+    if (section.contains("inputs_digest")) {
+        if (!section["inputs_digest"].is_string()) {
+            return bad_field(where, "inputs_digest");
+        }
+        record.inputs_digest = section["inputs_digest"].get<std::string>();
+    }
+    if (section.contains("reused")) {
+        if (!section["reused"].is_object()) {
+            return bad_field(where, "reused");
+        }
+        for (const auto& [repository, digest] : section["reused"].items()) {
+            if (!digest.is_string()) {
+                return bad_field(where, "reused");
+            }
+            record.reused[repository] = digest.get<std::string>();
+        }
+    }
     return record;
 }
 

@@ -5,9 +5,9 @@
 namespace pipeline::state {
 
 nlohmann::json to_json(const PushRecord& record) {
-    return nlohmann::json{{"digest", record.digest},           {"pinned", record.pinned},
-                          {"references", record.references},   {"repositories", record.repositories},
-                          {"pushed_at", record.pushed_at},     {"duration_ms", record.duration_ms}};
+    return nlohmann::json{{"digest", record.digest},         {"pinned", record.pinned},
+                          {"references", record.references}, {"repositories", record.repositories},
+                          {"pushed_at", record.pushed_at},   {"duration_ms", record.duration_ms}};
 }
 
 Result<PushRecord> parse_push_record(const nlohmann::json& section, const std::string& where) {
@@ -20,7 +20,8 @@ Result<PushRecord> parse_push_record(const nlohmann::json& section, const std::s
         record.pushed_at = section.at("pushed_at").get<std::string>();
         record.duration_ms = section.at("duration_ms").get<std::int64_t>();
     } catch (const nlohmann::json::exception&) {
-        Error error = usage_error("the push record is incomplete or mistyped", "run 'pipe push' again; it rewrites the record");
+        Error error =
+            usage_error("the push record is incomplete or mistyped", "run 'pipe push' again; it rewrites the record");
         error.where = where;
         return error;
     }

@@ -5,7 +5,9 @@
 #include <pipe/oci/reference.h>
 #include <pipe/state/build_record.h>
 #include <pipe/state/state_file.h>
+#include <pipe/steps/build_inputs.h>
 #include <pipe/steps/scratch_directory.h>
+#include <pipe/steps/skip_unchanged.h>
 #include <pipe/steps/tags_step.h>
 #include <pipe/tools/buildah.h>
 
@@ -303,6 +305,48 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         result.labels = computed.labels;
         result.context = spec.context;
         result.containerfile = spec.containerfile;
+        if (options.skip_unchanged && !options.dry_run) {
+            const auto check_started = std::chrono::steady_clock::now();
+            Result<UnchangedCheck> check = check_unchanged(workspace, service, spec, runner, options.trace);
+            if (!check) {
+                return check.error();
+            }
+            report.warnings.insert(report.warnings.end(), check->warnings.begin(), check->warnings.end());
+            result.inputs_digest = check->inputs_digest;
+            if (!check->inputs_digest.empty()) {
+                spec.labels[k_inputs_label] = check->inputs_digest;
+                result.labels[k_inputs_label] = check->inputs_digest;
+            }
+            if (!check->reused.empty()) {
+                result.image_id = check->image_id;
+                result.reused = check->found_at;
+                result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - check_started);
+                const std::string now = rfc3339_utc(std::chrono::system_clock::now());
+                state::BuildRecord record;
+                record.image = result.image;
+                record.image_id = result.image_id;
+                record.manifest_list = tools::builds_manifest_list(spec);
+                record.tags = result.tags;
+                record.references = result.references;
+                record.platforms = result.platforms;
+                record.started_at = now;
+                record.finished_at = now;
+                record.duration_ms = result.duration.count();
+                record.inputs_digest = check->inputs_digest;
+                record.reused = check->reused;
+                state.reset_service(service.name);
+                state.set_section(service.name, state::k_build_section, state::to_json(record));
+                if (auto written = state::write_state(workspace.root, state); !written) {
+                    return written.error();
+                }
+                report.state_file = state::state_path(workspace.root);
+                report.services.push_back(std::move(result));
+                continue;
+            }
+        } else if (options.skip_unchanged) {
+            spec.labels[k_inputs_label] = "<inputs digest>";
+        }
         result.commands = buildah.build_plan(spec);
         if (options.dry_run) {
             report.services.push_back(std::move(result));
@@ -335,6 +379,7 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         record.started_at = rfc3339_utc(started_at);
         record.finished_at = rfc3339_utc(finished_at);
         record.duration_ms = result.duration.count();
+        record.inputs_digest = result.inputs_digest;
         state.reset_service(service.name);
         state.set_section(service.name, state::k_build_section, state::to_json(record));
         if (auto written = state::write_state(workspace.root, state); !written) {

@@ -33,7 +33,8 @@ Result<std::vector<RepositoryGroup>> group_references(const std::vector<std::str
                                  "run `pipe build` again");
         }
         const std::string name = parsed->name();
-        auto found = std::find_if(groups.begin(), groups.end(), [&](const RepositoryGroup& g) { return g.name == name; });
+        auto found =
+            std::find_if(groups.begin(), groups.end(), [&](const RepositoryGroup& g) { return g.name == name; });
         if (found == groups.end()) {
             groups.push_back(RepositoryGroup{name, {}});
             found = std::prev(groups.end());
@@ -67,9 +68,9 @@ Result<void> verify(oci::RegistryClient& client, const std::vector<oci::ImageRef
             return head.error();
         }
         if (!*head) {
-            return runtime_error(fmt::format("registry {}: {} does not exist after the push", reference.registry,
-                                             reference.string()),
-                                 "the registry dropped the tag; push again");
+            return runtime_error(
+                fmt::format("registry {}: {} does not exist after the push", reference.registry, reference.string()),
+                "the registry dropped the tag; push again");
         }
         if ((*head)->digest != digest) {
             return runtime_error(fmt::format("registry {}: {} resolves to {}, not the pushed {}", reference.registry,
@@ -132,6 +133,9 @@ public:
         if (groups->empty()) {
             return runtime_error(fmt::format("the build of service '{}' recorded no references", m_service.name),
                                  "run `pipe build` again");
+        }
+        if (!m_build.reused.empty()) {
+            return tag_reused(*groups, std::move(result));
         }
         return upload(*groups, std::move(result));
     }
@@ -216,6 +220,49 @@ private:
         return result;
     }
 
+    // A --skip-unchanged hit: the image is already in each repository, so every tag is a
+    // manifest PUT of what is there.
+    Result<ServicePush> tag_reused(const std::vector<RepositoryGroup>& groups, ServicePush result) {
+        Result<std::unique_ptr<RegistrySession>> session = open_session();
+        if (!session) {
+            return session.error();
+        }
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            const RepositoryGroup& group = groups[i];
+            auto reused = m_build.reused.find(group.name);
+            if (reused == m_build.reused.end()) {
+                return usage_error(
+                    fmt::format("the build record of service '{}' has no image for {}", m_service.name, group.name),
+                    "run `pipe build` again");
+            }
+            const std::string& digest = reused->second;
+            for (const oci::ImageReference& reference : group.references) {
+                result.plan.push_back(
+                    fmt::format("PUT {} (the unchanged image {}, no upload)", reference.string(), digest));
+            }
+            if (m_options.dry_run) {
+                continue;
+            }
+            if (auto tagged = add_tags((*session)->client(), group.references.front(), group.references, digest);
+                !tagged) {
+                return tagged.error();
+            }
+            if (auto verified = verify((*session)->client(), group.references, digest); !verified) {
+                return verified.error();
+            }
+            m_record.repositories[group.name] = digest;
+            if (i == 0) {
+                result.digest = digest;
+                result.pinned = without_tag(group.references.front(), digest);
+            }
+            for (const oci::ImageReference& reference : group.references) {
+                result.references.push_back(reference.string());
+                result.tagged.push_back(reference.string());
+            }
+        }
+        return result;
+    }
+
     Result<ServicePush> promote(const state::PushRecord& earlier, ServicePush result) {
         result.promotion = true;
         Result<std::unique_ptr<RegistrySession>> session = open_session();
@@ -239,8 +286,8 @@ private:
                     return target.error();
                 }
                 targets.push_back(std::move(*target));
-                result.plan.push_back(fmt::format("PUT {} (the manifest {}, no upload)", targets.back().string(),
-                                                  digest));
+                result.plan.push_back(
+                    fmt::format("PUT {} (the manifest {}, no upload)", targets.back().string(), digest));
             }
             if (m_options.dry_run) {
                 continue;
@@ -307,8 +354,9 @@ Result<PushReport> run_push(const Workspace& workspace, proc::Runner& runner, co
         return loaded.error();
     }
     if (!*loaded) {
-        return usage_error(fmt::format("nothing to push: {} does not exist", state::state_path(workspace.root).string()),
-                           "run `pipe build` first; pipe push pushes what it built");
+        return usage_error(
+            fmt::format("nothing to push: {} does not exist", state::state_path(workspace.root).string()),
+            "run `pipe build` first; pipe push pushes what it built");
     }
     state::State state = std::move(**loaded);
     const std::string where = state::state_path(workspace.root).string();

@@ -185,8 +185,8 @@ BuildahFailure classify_failure(std::string_view stderr_text) {
                             "tls: failed to verify", "tls: first record does not look like"})) {
         return BuildahFailure::registry_tls;
     }
-    if (contains_any(text, {"unauthorized:", "authentication required", "invalid username/password",
-                            "401 Unauthorized"})) {
+    if (contains_any(text,
+                     {"unauthorized:", "authentication required", "invalid username/password", "401 Unauthorized"})) {
         return BuildahFailure::registry_auth;
     }
     if (contains_any(text, {"connect: connection refused", "no such host", "i/o timeout", "network is unreachable"}) &&

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct BuildRecord {
     std::string started_at;               // RFC 3339 UTC
     std::string finished_at;              // RFC 3339 UTC
     std::int64_t duration_ms = 0;
+    std::string inputs_digest;                  // --skip-unchanged: the digest of the build's inputs
+    std::map<std::string, std::string> reused;  // --skip-unchanged hit: repository -> manifest digest
+                                                // already there; push then only adds tags
 };
 
 // The section's JSON.

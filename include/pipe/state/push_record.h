@@ -19,11 +19,11 @@ inline constexpr const char* k_push_section = "push";
 
 // One service's push.
 struct PushRecord {
-    std::string digest;                             // sha256:<hex> of the primary image's manifest
-    std::string pinned;                             // image@sha256:... to deploy
-    std::vector<std::string> references;            // every image:tag verified to resolve to its digest
+    std::string digest;                               // sha256:<hex> of the primary image's manifest
+    std::string pinned;                               // image@sha256:... to deploy
+    std::vector<std::string> references;              // every image:tag verified to resolve to its digest
     std::map<std::string, std::string> repositories;  // repository -> digest pushed there
-    std::string pushed_at;                          // RFC 3339 UTC
+    std::string pushed_at;                            // RFC 3339 UTC
     std::int64_t duration_ms = 0;
 };
 

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pipeline::steps {
@@ -48,7 +49,9 @@ struct BuildOptions {
     bool dry_run = false;           // compute and return the commands; run and write nothing
     std::filesystem::path scratch;  // directory for buildah's --iidfile files; empty: a private
                                     // temporary directory, removed when the step returns
+    bool skip_unchanged = false;    // reuse an image in the registry whose inputs digest matches
     BuildProgress progress;
+    std::function<void(std::string_view)> trace;  // registry requests, for --verbose; may be empty
 };
 
 // What was (or, in a dry run, would be) built for one service.
@@ -64,6 +67,8 @@ struct ServiceBuild {
     std::filesystem::path containerfile;        // relative to the repository root
     std::chrono::milliseconds duration{0};
     std::vector<proc::Command> commands;  // the buildah commands, in order
+    std::string inputs_digest;            // with --skip-unchanged
+    std::string reused;                   // with a --skip-unchanged hit: the reference found
 };
 
 // The outcome of the build step.

@@ -45,7 +45,7 @@ struct ServicePush {
     std::vector<std::string> tagged;      // references added by manifest PUT only
     bool promotion = false;               // only tags were added to an earlier push
     std::chrono::milliseconds duration{0};
-    std::vector<std::string> plan;        // the buildah commands and registry calls, in order
+    std::vector<std::string> plan;  // the buildah commands and registry calls, in order
 };
 
 // The outcome of the push step.
