@@ -74,7 +74,36 @@ std::size_t match_class(std::string_view glob, std::size_t g, char c, bool& matc
     return i + 1;
 }
 
-bool match_here(std::string_view glob, std::size_t g, std::string_view path, std::size_t p) {
+// A matcher over glob and path that remembers failed (glob, path) positions, so patterns
+// with many '*' stay polynomial instead of backtracking exponentially.
+class GlobMatcher {
+public:
+    GlobMatcher(std::string_view glob, std::string_view path)
+        : m_glob(glob), m_path(path), m_failed((glob.size() + 1) * (path.size() + 1), false) {}
+
+    bool match(std::size_t g, std::size_t p) {
+        const std::size_t key = g * (m_path.size() + 1) + p;
+        if (m_failed[key]) {
+            return false;
+        }
+        const bool matched = match_here(g, p);
+        if (!matched) {
+            m_failed[key] = true;
+        }
+        return matched;
+    }
+
+private:
+    bool match_here(std::size_t g, std::size_t p);
+
+    std::string_view m_glob;
+    std::string_view m_path;
+    std::vector<bool> m_failed;
+};
+
+bool GlobMatcher::match_here(std::size_t g, std::size_t p) {
+    const std::string_view glob = m_glob;
+    const std::string_view path = m_path;
     while (g < glob.size()) {
         const char c = glob[g];
         if (c == '*' && g + 1 < glob.size() && glob[g + 1] == '*') {
@@ -82,14 +111,14 @@ bool match_here(std::string_view glob, std::size_t g, std::string_view path, std
             if (rest < glob.size() && glob[rest] == '/') {
                 // "**/" matches zero or more whole directories.
                 for (std::size_t q = p; q <= path.size(); ++q) {
-                    if ((q == p || path[q - 1] == '/') && match_here(glob, rest + 1, path, q)) {
+                    if ((q == p || path[q - 1] == '/') && match(rest + 1, q)) {
                         return true;
                     }
                 }
                 return false;
             }
             for (std::size_t q = p; q <= path.size(); ++q) {
-                if (match_here(glob, rest, path, q)) {
+                if (match(rest, q)) {
                     return true;
                 }
             }
@@ -97,7 +126,7 @@ bool match_here(std::string_view glob, std::size_t g, std::string_view path, std
         }
         if (c == '*') {
             for (std::size_t q = p; q <= path.size(); ++q) {
-                if (match_here(glob, g + 1, path, q)) {
+                if (match(g + 1, q)) {
                     return true;
                 }
                 if (q < path.size() && path[q] == '/') {
@@ -171,12 +200,12 @@ std::vector<IgnorePattern> parse_ignore_file(std::string_view text) {
 }
 
 bool glob_matches(std::string_view glob, std::string_view path) {
-    if (match_here(glob, 0, path, 0)) {
+    if (GlobMatcher(glob, path).match(0, 0)) {
         return true;
     }
     for (std::size_t slash = path.rfind('/'); slash != std::string_view::npos && slash > 0;
          slash = path.rfind('/', slash - 1)) {
-        if (match_here(glob, 0, path.substr(0, slash), 0)) {
+        if (GlobMatcher(glob, path.substr(0, slash)).match(0, 0)) {
             return true;
         }
         if (slash == 0) {
