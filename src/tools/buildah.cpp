@@ -185,6 +185,10 @@ BuildahFailure classify_failure(std::string_view stderr_text) {
                             "tls: failed to verify", "tls: first record does not look like"})) {
         return BuildahFailure::registry_tls;
     }
+    if (contains_any(text, {"creating build container", "initializing source docker://", "Trying to pull",
+                            "pull access denied", "short-name resolution"})) {
+        return BuildahFailure::base_image;
+    }
     if (contains_any(text,
                      {"unauthorized:", "authentication required", "invalid username/password", "401 Unauthorized"})) {
         return BuildahFailure::registry_auth;
