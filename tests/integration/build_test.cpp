@@ -1,6 +1,7 @@
 // `pipe build` with real buildah (vfs storage, chroot isolation, a private storage root per test
 // under its temp dir): images exist under every tag with every label, the JSON and the state
 // file agree with buildah's storage, Actions outputs and groups, manifest lists, failures.
+#include "buildah_storage.h"
 #include "git_fixture.h"
 #include "pipe_binary.h"
 #include "temp_dir.h"
@@ -17,6 +18,7 @@ using pipeline::testing::git;
 using pipeline::testing::init_repository;
 using pipeline::testing::run_pipe;
 using pipeline::testing::TempDir;
+using Storage = pipeline::testing::BuildahStorage;
 
 namespace {
 
@@ -26,59 +28,6 @@ std::string slurp(const std::filesystem::path& path) {
     text << in.rdbuf();
     return text.str();
 }
-
-// A private buildah storage under the test's temp dir, and pipe's environment pointing at it.
-class Storage {
-public:
-    explicit Storage(const TempDir& dir) : m_root(dir.path() / "storage/root"), m_runroot(dir.path() / "storage/run") {
-        std::filesystem::create_directories(dir.path() / "home");
-        m_env = {{"PIPE_STORAGE_DRIVER", "vfs"},
-                 {"PIPE_ISOLATION", "chroot"},
-                 {"PIPE_BUILDAH_ROOT", m_root.string()},
-                 {"PIPE_BUILDAH_RUNROOT", m_runroot.string()},
-                 {"HOME", (dir.path() / "home").string()}};
-        require_buildah();
-    }
-
-    const pipeline::Environment& env() const { return m_env; }
-
-    // Runs real buildah on this storage.
-    pipeline::proc::ProcessResult buildah(const std::vector<std::string>& args) const {
-        pipeline::proc::Command command;
-        command.argv = {"buildah",   "--storage-driver", "vfs", "--root", m_root.string(),
-                        "--runroot", m_runroot.string()};
-        command.argv.insert(command.argv.end(), args.begin(), args.end());
-        command.timeout = std::chrono::seconds(60);
-        pipeline::proc::SystemRunner runner;
-        auto result = runner.run(command);
-        INFO(pipeline::proc::describe(command));
-        REQUIRE(result.has_value());
-        return *result;
-    }
-
-    // `buildah inspect --type image` of name, parsed.
-    nlohmann::json inspect(const std::string& name) const {
-        auto result = buildah({"inspect", "--type", "image", name});
-        INFO(name << ": " << result.err);
-        REQUIRE(result.status.success());
-        return nlohmann::json::parse(result.out);
-    }
-
-private:
-    static void require_buildah() {
-        pipeline::proc::Command command;
-        command.argv = {"buildah", "--version"};
-        pipeline::proc::SystemRunner runner;
-        auto result = runner.run(command);
-        if (!result || !result->status.success()) {
-            FAIL("buildah is required for the integration tests: apt-get install buildah");
-        }
-    }
-
-    std::filesystem::path m_root;
-    std::filesystem::path m_runroot;
-    pipeline::Environment m_env;
-};
 
 // A committed repository at dir/repo with pipe.yaml and the given Containerfile.
 std::filesystem::path repository(const TempDir& dir, const std::string& yaml, const std::string& containerfile) {
