@@ -1,37 +1,89 @@
 #!/usr/bin/env bash
 # pipe's main job on the bundled example: turns examples/payments-api into a git repository,
-# computes its tags on a branch commit and on a release tag, and builds the image with buildah
-# (vfs storage and chroot isolation in a private storage root, so no privileges are needed and
-# nothing is left behind). Later issues extend this to scan, sign, push to a local registry and
-# bump a local config repository.
+# starts Debian's docker-registry on a free loopback port, computes the tags, builds the image
+# with buildah (vfs storage and chroot isolation in a private storage root, so no privileges are
+# needed and nothing is left behind), pushes it and checks the digest with skopeo; then releases
+# v1.4.2 (same commit: only tags are added) and makes a docs-only commit that
+# `pipe build --skip-unchanged` recognises without rebuilding. Later issues add scan, sign and
+# the bump of a local config repository.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 pipe=${PIPE:-$here/../build/pipe}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+registry_pid=""
+cleanup() {
+    if [[ -n $registry_pid ]]; then
+        kill "$registry_pid" 2>/dev/null || true
+        wait "$registry_pid" 2>/dev/null || true
+    fi
+    if [[ -d $work/storage ]]; then
+        buildah --root "$work/storage/root" --runroot "$work/storage/runroot" --storage-driver vfs \
+            rmi --all >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
-cp -r "$here/payments-api/." "$work/"
+app=$work/payments-api
+mkdir -p "$app"
+cp -r "$here/payments-api/." "$app/"
 export GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.com
 export GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.com
-git -C "$work" init -q -b main
-git -C "$work" add -A
-git -C "$work" commit -q -m "payments-api: initial commit"
-git -C "$work" remote add origin https://github.com/acme/payments-api.git
+git -C "$app" init -q -b main
+git -C "$app" add -A
+git -C "$app" commit -q -m "payments-api: initial commit"
+git -C "$app" remote add origin https://github.com/acme/payments-api.git
+
+echo "== a registry on loopback (docker-registry, plain HTTP)"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $work/registry}}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 50); do
+    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+registry=127.0.0.1:$port
+echo "registry at $registry"
+
+export PIPE_IMAGE=$registry/acme/payments-api PIPE_INSECURE_REGISTRY=true
+export PIPE_BUILDAH_ROOT=$work/storage/root PIPE_BUILDAH_RUNROOT=$work/storage/runroot
+export PIPE_STORAGE_DRIVER=vfs PIPE_ISOLATION=chroot
 
 echo "== pipe tags on branch main"
-"$pipe" -C "$work" tags --refs
+"$pipe" -C "$app" tags --refs
 
-git -C "$work" tag -a v1.4.2 -m "release 1.4.2"
-git -C "$work" checkout -q v1.4.2
-echo "== pipe tags on release v1.4.2 (detached HEAD at the tag)"
-"$pipe" -C "$work" tags --json
-
-echo "== pipe build (buildah, vfs + chroot, private storage)"
-export PIPE_BUILDAH_ROOT=$work/.storage/root PIPE_BUILDAH_RUNROOT=$work/.storage/runroot
-export PIPE_STORAGE_DRIVER=vfs PIPE_ISOLATION=chroot
-printf '.storage/\n' >>"$work/.git/info/exclude"
-"$pipe" -C "$work" build
+echo "== compile the service (static binary), pipe build --skip-unchanged, pipe push"
+mkdir -p "$app/bin"
+cc -static -Os -o "$app/bin/payments-api" "$app/cmd/main.c"
+"$pipe" -C "$app" build --skip-unchanged
+pinned=$("$pipe" -C "$app" push)
+echo "pipe printed: $pinned"
+witness=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' \
+    "docker://$registry/acme/payments-api:sha-$(git -C "$app" rev-parse HEAD)")
+echo "skopeo sees:  $registry/acme/payments-api@$witness"
+[[ $pinned == "$registry/acme/payments-api@$witness" ]] || { echo "digest mismatch" >&2; exit 1; }
 echo "== recorded for the next step: .pipe/state.json"
-cat "$work/.pipe/state.json"
-buildah --root "$PIPE_BUILDAH_ROOT" --runroot "$PIPE_BUILDAH_RUNROOT" --storage-driver vfs rmi --all >/dev/null
+cat "$app/.pipe/state.json"
+
+echo "== release v1.4.2 of the same commit: unchanged, so only the version tags are added"
+git -C "$app" tag -a v1.4.2 -m "release 1.4.2"
+git -C "$app" checkout -q v1.4.2
+"$pipe" -C "$app" tags --json
+"$pipe" -C "$app" build --skip-unchanged
+"$pipe" -C "$app" push
+
+echo "== a docs-only commit on main: --skip-unchanged finds the same inputs in the registry"
+git -C "$app" checkout -q main
+echo "Runbook: restart with kubectl rollout restart." >>"$app/README.md"
+git -C "$app" commit -q -am "docs: runbook"
+"$pipe" -C "$app" build --skip-unchanged
+"$pipe" -C "$app" push
+echo "== tags in the registry"
+skopeo list-tags --tls-verify=false "docker://$registry/acme/payments-api"

@@ -12,7 +12,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends \
-    ca-certificates git cmake ninja-build g++ pkg-config \
+    ca-certificates curl git cmake ninja-build g++ pkg-config \
     libcli11-dev libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev catch2 \
     libssl-dev clang-format clang-tidy bash zsh fish groff-base tzdata python3 python3-cryptography openssl apache2-utils \
     buildah crun skopeo docker-registry
