@@ -86,7 +86,7 @@ Result<BuildInputs> hash_build_inputs(const BuildInputsRequest& request) {
     }
     field("containerfile", *containerfile);
     for (const auto& [name, value] : request.build_args) {
-        field("arg", name + "=" + value);
+        field("arg", fmt::format("{}={}", name, value));
     }
     field("target", request.target);
     for (const std::string& platform : request.platforms) {

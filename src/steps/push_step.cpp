@@ -152,6 +152,7 @@ private:
         ScratchDirectory owned;
         if (!m_options.dry_run) {
             std::vector<oci::ImageReference> all;
+            all.reserve(groups.size());
             for (const RepositoryGroup& group : groups) {
                 all.push_back(group.references.front());
             }
