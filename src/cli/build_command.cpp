@@ -3,10 +3,10 @@
 // --dry-run, the exact commands), and publishes the image, tags and image id as step outputs.
 #include "cli/actions_publish.h"
 #include "cli/command_table.h"
+#include "cli/step_output.h"
 
 #include <pipe/ci/actions_files.h>
 #include <pipe/ci/source_context_builder.h>
-#include <pipe/ci/workflow_commands.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/steps/build_step.h>
 #include <pipe/steps/registry_session.h>
@@ -113,16 +113,7 @@ public:
         options.dry_run = invocation.globals().dry_run;
         options.skip_unchanged = m_skip_unchanged;
         options.trace = [&](std::string_view line) { out.detail(line); };
-        options.progress.started = [&](const std::string& service) {
-            out.info(in_actions ? ci::group_start("buildah build " + service)
-                                : fmt::format("pipe: building service '{}'", service));
-        };
-        options.progress.output = [&](proc::Stream, std::string_view line) { out.info(line); };
-        options.progress.finished = [&](const std::string&) {
-            if (in_actions) {
-                out.info(ci::group_end());
-            }
-        };
+        options.progress = tool_progress(out, in_actions, "buildah build", "building");
         proc::SystemRunner runner;
         Result<steps::BuildReport> report = steps::run_build(**workspace, runner, options);
         if (!report) {
@@ -142,13 +133,7 @@ private:
             for (const steps::ServiceBuild& service : report.services) {
                 services.push_back(service_json(service, dry_run));
             }
-            nlohmann::json doc{{"services", services}};
-            if (dry_run) {
-                doc["dry_run"] = true;
-            } else {
-                doc["state_file"] = report.state_file.string();
-            }
-            out.document(doc);
+            out.document(step_document(std::move(services), dry_run, report.state_file));
             return;
         }
         for (const steps::ServiceBuild& service : report.services) {

@@ -3,9 +3,9 @@
 // publishes digest, image, tags and pinned as step outputs.
 #include "cli/actions_publish.h"
 #include "cli/command_table.h"
+#include "cli/step_output.h"
 
 #include <pipe/ci/source_context_builder.h>
-#include <pipe/ci/workflow_commands.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/steps/push_step.h>
 #include <pipe/steps/registry_session.h>
@@ -87,17 +87,8 @@ public:
         steps::PushOptions options;
         options.dry_run = invocation.globals().dry_run;
         options.extra_tags = m_tags;
-        options.progress.started = [&](const std::string& service) {
-            out.info(in_actions ? ci::group_start("buildah push " + service)
-                                : fmt::format("pipe: pushing service '{}'", service));
-        };
-        options.progress.output = [&](proc::Stream, std::string_view line) { out.info(line); };
-        options.progress.finished = [&](const std::string&) {
-            if (in_actions) {
-                out.info(ci::group_end());
-            }
-        };
-        options.progress.trace = [&](std::string_view line) { out.detail(line); };
+        options.progress = tool_progress(out, in_actions, "buildah push", "pushing");
+        options.trace = [&](std::string_view line) { out.detail(line); };
         proc::SystemRunner runner;
         Result<steps::PushReport> report = steps::run_push(**workspace, runner, options);
         if (!report) {
@@ -114,13 +105,7 @@ private:
             for (const steps::ServicePush& service : report.services) {
                 services.push_back(service_json(service, dry_run));
             }
-            nlohmann::json doc{{"services", services}};
-            if (dry_run) {
-                doc["dry_run"] = true;
-            } else {
-                doc["state_file"] = report.state_file.string();
-            }
-            out.document(doc);
+            out.document(step_document(std::move(services), dry_run, report.state_file));
             return;
         }
         for (const steps::ServicePush& service : report.services) {

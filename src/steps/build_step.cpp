@@ -89,6 +89,34 @@ Result<void> check_flag(const std::string& key, const std::string& value, const 
     return {};
 }
 
+// The build section for a built (or reused) service.
+state::BuildRecord build_record(const ServiceBuild& result, const tools::BuildSpec& spec,
+                                std::chrono::system_clock::time_point started,
+                                std::chrono::system_clock::time_point finished) {
+    state::BuildRecord record;
+    record.image = result.image;
+    record.local_name = spec.references.front();
+    record.image_id = result.image_id;
+    record.manifest_list = tools::builds_manifest_list(spec);
+    record.tags = result.tags;
+    record.references = result.references;
+    record.platforms = result.platforms;
+    record.started_at = rfc3339_utc(started);
+    record.finished_at = rfc3339_utc(finished);
+    record.duration_ms = result.duration.count();
+    record.inputs_digest = result.inputs_digest;
+    return record;
+}
+
+// Replaces the service's sections with record (a new image makes later records stale) and
+// writes the state file.
+Result<void> save_record(const std::filesystem::path& root, state::State& state, const std::string& service,
+                         const state::BuildRecord& record) {
+    state.reset_service(service);
+    state.set_section(service, state::k_build_section, state::to_json(record));
+    return state::write_state(root, state);
+}
+
 }  // namespace
 
 tools::BuildahSettings buildah_settings_for(const std::filesystem::path& root, const config::BuildConfig& build) {
@@ -322,23 +350,12 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
                 result.reused = check->found_at;
                 result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - check_started);
-                const std::string now = rfc3339_utc(std::chrono::system_clock::now());
-                state::BuildRecord record;
-                record.image = result.image;
-                record.image_id = result.image_id;
-                record.manifest_list = tools::builds_manifest_list(spec);
-                record.tags = result.tags;
-                record.references = result.references;
-                record.platforms = result.platforms;
-                record.started_at = now;
-                record.finished_at = now;
-                record.duration_ms = result.duration.count();
-                record.inputs_digest = check->inputs_digest;
+                const auto now = std::chrono::system_clock::now();
+                state::BuildRecord record = build_record(result, spec, now, now);
+                record.local_name.clear();
                 record.reused = check->reused;
-                state.reset_service(service.name);
-                state.set_section(service.name, state::k_build_section, state::to_json(record));
-                if (auto written = state::write_state(workspace.root, state); !written) {
-                    return written.error();
+                if (auto saved = save_record(workspace.root, state, service.name, record); !saved) {
+                    return saved.error();
                 }
                 report.state_file = state::state_path(workspace.root);
                 report.services.push_back(std::move(result));
@@ -368,22 +385,10 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         result.image_id = built->image_id;
         result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(finished_at - started_at);
 
-        state::BuildRecord record;
-        record.image = result.image;
-        record.local_name = spec.references.front();
-        record.image_id = result.image_id;
-        record.manifest_list = tools::builds_manifest_list(spec);
-        record.tags = result.tags;
-        record.references = result.references;
-        record.platforms = result.platforms;
-        record.started_at = rfc3339_utc(started_at);
-        record.finished_at = rfc3339_utc(finished_at);
-        record.duration_ms = result.duration.count();
-        record.inputs_digest = result.inputs_digest;
-        state.reset_service(service.name);
-        state.set_section(service.name, state::k_build_section, state::to_json(record));
-        if (auto written = state::write_state(workspace.root, state); !written) {
-            return written.error();
+        if (auto saved =
+                save_record(workspace.root, state, service.name, build_record(result, spec, started_at, finished_at));
+            !saved) {
+            return saved.error();
         }
         report.state_file = state::state_path(workspace.root);
         report.services.push_back(std::move(result));

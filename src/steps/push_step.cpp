@@ -311,7 +311,7 @@ private:
     }
 
     Result<std::unique_ptr<RegistrySession>> open_session() {
-        return RegistrySession::open(m_workspace, m_service, m_runner, m_options.progress.trace);
+        return RegistrySession::open(m_workspace, m_service, m_runner, m_options.trace);
     }
 
 public:

@@ -17,13 +17,9 @@ namespace {
 
 // A committed repository at dir/repo with a FROM scratch Containerfile and an image.
 std::filesystem::path service_repository(const TempDir& dir) {
-    std::filesystem::path repo = dir.path() / "repo";
-    init_repository(repo);
-    dir.write("repo/pipe.yaml", "image: ghcr.io/acme/payments-api\n");
-    dir.write("repo/Containerfile", "FROM scratch\nCOPY README.md /README.md\n");
-    git(repo, {"add", "."});
-    git(repo, {"commit", "-q", "-m", "service"});
-    return repo;
+    return pipeline::testing::service_repository(dir.path() / "repo",
+                                                 {{"pipe.yaml", "image: ghcr.io/acme/payments-api\n"},
+                                                  {"Containerfile", "FROM scratch\nCOPY README.md /README.md\n"}});
 }
 
 }  // namespace

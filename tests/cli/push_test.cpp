@@ -16,13 +16,8 @@ using pipeline::testing::TempDir;
 namespace {
 
 std::filesystem::path service_repository(const TempDir& dir) {
-    std::filesystem::path repo = dir.path() / "repo";
-    init_repository(repo);
-    dir.write("repo/pipe.yaml", "image: 127.0.0.1:5000/acme/api\n");
-    dir.write("repo/Containerfile", "FROM scratch\n");
-    git(repo, {"add", "."});
-    git(repo, {"commit", "-q", "-m", "service"});
-    return repo;
+    return pipeline::testing::service_repository(
+        dir.path() / "repo", {{"pipe.yaml", "image: 127.0.0.1:5000/acme/api\n"}, {"Containerfile", "FROM scratch\n"}});
 }
 
 // A state file as `pipe build` writes it, for commit.
@@ -37,10 +32,8 @@ void write_build_state(const TempDir& dir, const std::string& commit, bool manif
                          {"started_at", "2026-11-27T00:00:00Z"},
                          {"finished_at", "2026-11-27T00:00:01Z"},
                          {"duration_ms", 1000}};
-    nlohmann::json state{{"schema", 1},
-                         {"commit", commit},
-                         {"fingerprint", ""},
-                         {"services", {{"api", {{"build", build}}}}}};
+    nlohmann::json state{
+        {"schema", 1}, {"commit", commit}, {"fingerprint", ""}, {"services", {{"api", {{"build", build}}}}}};
     dir.write("repo/.pipe/.gitignore", "*\n");
     dir.write("repo/.pipe/state.json", state.dump(2));
 }

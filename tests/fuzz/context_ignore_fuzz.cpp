@@ -2,6 +2,8 @@
 // pattern, the rest a path. Nothing may crash or run long (the matcher memoizes, so '*'-heavy
 // patterns stay polynomial), every glob matches itself when it has no special characters, and
 // "**" matches every path.
+#include "fuzz_check.h"
+
 #include <pipe/tools/context_ignore.h>
 
 #include <cstddef>
@@ -9,15 +11,7 @@
 #include <cstdlib>
 #include <string_view>
 
-namespace {
-
-void require(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using pipeline::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

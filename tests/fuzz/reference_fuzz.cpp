@@ -1,5 +1,7 @@
 // Fuzzes the image reference parser: any input must parse or fail cleanly, and whatever parses must
 // come back unchanged from its normalized and familiar forms, with a name that parse_repository accepts.
+#include "fuzz_check.h"
+
 #include <pipe/oci/reference.h>
 
 #include <cstddef>
@@ -7,15 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-namespace {
-
-void require(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using pipeline::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,8 @@
 // Fuzzes tag rule reading: any bytes, taken as one line of the `tags` input, must go through the
 // action's list reading, rule parsing and template parsing without crashing; a rule that parses
 // must carry its type's defaults, and a failure must say what went wrong.
+#include "fuzz_check.h"
+
 #include <pipe/meta/input_list.h>
 #include <pipe/meta/tag_rule.h>
 #include <pipe/meta/template.h>
@@ -11,15 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-void require(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using pipeline::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string line(reinterpret_cast<const char*>(data), size);

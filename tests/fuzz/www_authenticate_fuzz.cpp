@@ -1,6 +1,8 @@
 // Fuzzes the WWW-Authenticate parser: any input must parse or fail cleanly with a column inside the
 // input, and whatever parses must come back unchanged from its canonical form, one challenge at a
 // time and all together.
+#include "fuzz_check.h"
+
 #include <pipe/http/www_authenticate.h>
 
 #include <algorithm>
@@ -12,13 +14,9 @@
 #include <string_view>
 #include <vector>
 
-namespace {
+using pipeline::fuzz::require;
 
-void require(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
+namespace {
 
 bool is_lowercase(std::string_view text) {
     return std::none_of(text.begin(), text.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });

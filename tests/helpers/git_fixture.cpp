@@ -48,4 +48,17 @@ std::string commit_file(const std::filesystem::path& dir, const std::string& fil
     return git(dir, {"rev-parse", "HEAD"});
 }
 
+std::filesystem::path service_repository(const std::filesystem::path& dir,
+                                         const std::vector<std::pair<std::string, std::string>>& files,
+                                         const std::string& message) {
+    init_repository(dir);
+    for (const auto& [file, text] : files) {
+        std::filesystem::create_directories((dir / file).parent_path());
+        std::ofstream(dir / file, std::ios::binary) << text;
+    }
+    git(dir, {"add", "."});
+    git(dir, {"commit", "-q", "-m", message});
+    return dir;
+}
+
 }  // namespace pipeline::testing

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pipeline::testing {
@@ -17,5 +18,11 @@ void init_repository(const std::filesystem::path& dir);
 // Writes file and commits it with message; returns the new commit's sha.
 std::string commit_file(const std::filesystem::path& dir, const std::string& file, const std::string& text,
                         const std::string& message);
+
+// Creates a repository at dir (as init_repository), writes files (relative path -> content) and
+// commits them together with message; returns dir.
+std::filesystem::path service_repository(const std::filesystem::path& dir,
+                                         const std::vector<std::pair<std::string, std::string>>& files,
+                                         const std::string& message = "service");
 
 }  // namespace pipeline::testing

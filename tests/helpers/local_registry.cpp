@@ -2,6 +2,7 @@
 // (docker-registry, token_server.py, fault_proxy.py) with certificates made by openssl and
 // images pushed and checked by skopeo, so pipe's registry code meets real ones.
 #include "local_registry.h"
+#include "temp_dir.h"
 
 #include <pipe/http/curl_client.h>
 #include <pipe/proc/system_runner.h>
@@ -119,13 +120,6 @@ std::string base64(std::string_view bytes) {
         text += left > 2 ? k_alphabet[group & 63U] : '=';
     }
     return text;
-}
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
@@ -575,7 +569,7 @@ std::string LocalRegistry::seed_image(const std::string& repository, const std::
         write_text(layout / "blobs/sha256" / digest.substr(7), bytes);
         return nlohmann::json{{"mediaType", media_type}, {"digest", digest}, {"size", bytes.size()}};
     };
-    const nlohmann::json layer = add_blob(slurp(work / "layer.tar"), "application/vnd.oci.image.layer.v1.tar");
+    const nlohmann::json layer = add_blob(read_file(work / "layer.tar"), "application/vnd.oci.image.layer.v1.tar");
     const nlohmann::json config = {{"architecture", "amd64"},
                                    {"os", "linux"},
                                    {"config", nlohmann::json::object()},
@@ -597,7 +591,7 @@ std::string LocalRegistry::seed_image(const std::string& repository, const std::
         throw std::runtime_error("skopeo copy of the seed image to " + qualify(repository) + ":" + tag +
                                  " failed: " + copied.err);
     }
-    return slurp(work / "digest");
+    return read_file(work / "digest");
 }
 
 std::string LocalRegistry::log_tail() const {

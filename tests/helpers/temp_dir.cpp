@@ -61,4 +61,9 @@ std::filesystem::path TempDir::write(const std::string& relative, const std::str
     return file;
 }
 
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace pipeline::testing

@@ -24,6 +24,9 @@ private:
     std::filesystem::path m_path;
 };
 
+// The whole content of a file, or "" when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
 // True once any assertion of the running test case has failed (set by a Catch2 listener).
 bool current_test_failed();
 

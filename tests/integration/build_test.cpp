@@ -11,34 +11,21 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using pipeline::testing::git;
 using pipeline::testing::init_repository;
+using pipeline::testing::read_file;
 using pipeline::testing::run_pipe;
 using pipeline::testing::TempDir;
 using Storage = pipeline::testing::BuildahStorage;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // A committed repository at dir/repo with pipe.yaml and the given Containerfile.
 std::filesystem::path repository(const TempDir& dir, const std::string& yaml, const std::string& containerfile) {
-    std::filesystem::path repo = dir.path() / "repo";
-    init_repository(repo);
-    dir.write("repo/pipe.yaml", yaml);
-    dir.write("repo/Containerfile", containerfile);
-    dir.write("repo/hello.txt", "hello from pipe\n");
-    git(repo, {"add", "."});
-    git(repo, {"commit", "-q", "-m", "service"});
-    return repo;
+    return pipeline::testing::service_repository(
+        dir.path() / "repo",
+        {{"pipe.yaml", yaml}, {"Containerfile", containerfile}, {"hello.txt", "hello from pipe\n"}});
 }
 
 const char* const k_containerfile =
@@ -89,7 +76,7 @@ TEST_CASE("pipe build builds the image under every tag with every label", "[inte
         CHECK(image["ImageAnnotations"]["org.example.team"] == "payments");
     }
 
-    auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+    auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
     CHECK(state["commit"] == sha);
     CHECK(state["services"]["payments-api"]["build"]["image_id"] == image_id);
     CHECK(state["services"]["payments-api"]["build"]["references"] == service["references"]);
@@ -129,13 +116,13 @@ TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are wri
     CHECK(group < step);
     CHECK(step < end);
 
-    std::string outputs = slurp(output);
+    std::string outputs = read_file(output);
     auto image_id = storage.inspect("ghcr.io/acme/api:main")["FromImageID"].get<std::string>();
     CHECK_THAT(outputs, Catch::Contains("image=ghcr.io/acme/api\n"));
     CHECK_THAT(outputs, Catch::Contains("image-id=sha256:" + image_id + "\n"));
     CHECK_THAT(outputs, Catch::Contains("tags<<ghadelimiter_"));
     CHECK_THAT(outputs, Catch::Contains("ghcr.io/acme/api:main\nghcr.io/acme/api:sha-" + sha + "\n"));
-    CHECK_THAT(slurp(summary), Catch::Contains("### pipe build") && Catch::Contains("| api | `sha256:"));
+    CHECK_THAT(read_file(summary), Catch::Contains("### pipe build") && Catch::Contains("| api | `sha256:"));
 }
 
 TEST_CASE("several platforms build a manifest list carrying every tag", "[integration][build]") {
@@ -163,7 +150,7 @@ TEST_CASE("several platforms build a manifest list carrying every tag", "[integr
         std::sort(architectures.begin(), architectures.end());
         CHECK(architectures == std::vector<std::string>{"amd64", "arm64"});
     }
-    auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+    auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
     CHECK(state["services"]["api"]["build"]["manifest_list"] == true);
 
     auto again = run_pipe({"build", "--platform", "linux/amd64,linux/arm64", "--no-layers"}, repo, storage.env());
@@ -196,7 +183,7 @@ TEST_CASE("monorepo services build from their own contexts; --service picks one"
     INFO(all.err);
     REQUIRE(all.exit_code == 0);
     CHECK(all.out == "ghcr.io/acme/api:dev\nghcr.io/acme/web:dev\n");
-    auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+    auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
     CHECK(state["services"].contains("api"));
     CHECK(state["services"].contains("web"));
 }

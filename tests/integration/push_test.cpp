@@ -13,8 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 using pipeline::Environment;
 using pipeline::testing::BuildahStorage;
@@ -23,6 +21,7 @@ using pipeline::testing::FaultRule;
 using pipeline::testing::git;
 using pipeline::testing::init_repository;
 using pipeline::testing::LocalRegistry;
+using pipeline::testing::read_file;
 using pipeline::testing::RegistryAuth;
 using pipeline::testing::RegistrySetup;
 using pipeline::testing::run_pipe;
@@ -30,25 +29,14 @@ using pipeline::testing::TempDir;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // A committed service repository at dir/repo whose image lives at host/acme/api.
 std::filesystem::path service_repository(const TempDir& dir, const std::string& host,
                                          const std::string& extra_yaml = "") {
-    std::filesystem::path repo = dir.path() / "repo";
-    init_repository(repo);
-    dir.write("repo/pipe.yaml", "image: " + host + "/acme/api\n" + extra_yaml);
-    dir.write("repo/Containerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n");
-    dir.write("repo/hello.txt", "hello from pipe\n");
-    dir.write("repo/.containerignore", ".git\nnotes/\n");
-    git(repo, {"add", "."});
-    git(repo, {"commit", "-q", "-m", "service"});
-    return repo;
+    return pipeline::testing::service_repository(dir.path() / "repo",
+                                                 {{"pipe.yaml", "image: " + host + "/acme/api\n" + extra_yaml},
+                                                  {"Containerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n"},
+                                                  {"hello.txt", "hello from pipe\n"},
+                                                  {".containerignore", ".git\nnotes/\n"}});
 }
 
 Environment merged(Environment env, const Environment& more) {
@@ -94,7 +82,7 @@ TEST_CASE("pipe build && pipe push: every tag in the registry resolves to the pr
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:main") == digest);
     CHECK(registry.skopeo_tags("acme/api") == std::vector<std::string>{"main", "sha-" + sha});
 
-    auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+    auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
     const auto& push = state["services"]["api"]["push"];
     CHECK(push["digest"] == digest);
     CHECK(push["pinned"] == pinned);
@@ -116,10 +104,10 @@ TEST_CASE("pipe build && pipe push: every tag in the registry resolves to the pr
                                 merged(storage.env(), {{"GITHUB_OUTPUT", (dir.path() / "out.txt").string()},
                                                        {"GITHUB_STEP_SUMMARY", (dir.path() / "summary.md").string()}}));
         REQUIRE(actions.exit_code == 0);
-        const std::string outputs = slurp(dir.path() / "out.txt");
+        const std::string outputs = read_file(dir.path() / "out.txt");
         CHECK_THAT(outputs, Catch::Contains("digest=" + digest + "\n") && Catch::Contains("pinned=" + pinned + "\n"));
         CHECK_THAT(outputs, Catch::Contains("tags<<ghadelimiter_"));
-        CHECK_THAT(slurp(dir.path() / "summary.md"), Catch::Contains("### pipe push") && Catch::Contains(pinned));
+        CHECK_THAT(read_file(dir.path() / "summary.md"), Catch::Contains("### pipe push") && Catch::Contains(pinned));
     }
 }
 
@@ -145,7 +133,7 @@ TEST_CASE("pipe push --tag promotes the pushed digest without uploading", "[inte
     CHECK(count_matching(later, "PUT /v2/acme/api/manifests/v1.2.3") == 1);
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:v1.2.3") == digest);
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:stable") == digest);
-    auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+    auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
     CHECK(state["services"]["api"]["push"]["references"].size() == 4);
 }
 
@@ -166,7 +154,7 @@ TEST_CASE("pipe push to htpasswd over TLS with --ca-file and credentials from th
     CHECK_THAT(run.err, Catch::Contains("GET https://" + registry.host() + "/v2/"));
     const std::string digest = run.out.substr(run.out.find('@') + 1, 71);
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:main") == digest);
-    CHECK(slurp(repo / ".pipe/state.json").find(registry.password()) == std::string::npos);
+    CHECK(read_file(repo / ".pipe/state.json").find(registry.password()) == std::string::npos);
 
     SECTION("wrong credentials: exit 3 naming the registry and the credential source, never the secret") {
         auto wrong = run_pipe({"push", "--ca-file", registry.ca_file().string(), "--tag", "x"}, repo,
@@ -194,7 +182,7 @@ TEST_CASE("pipe push with registry token auth asks the token server for push sco
     auto doc = pipe_json({"push", "--insecure-registry"}, repo, merged(storage.env(), auth));
     const std::string digest = doc["services"][0]["digest"];
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:main") == digest);
-    const std::string log = slurp(registry.token_log());
+    const std::string log = read_file(registry.token_log());
     CHECK_THAT(log, Catch::Contains("repository:acme/api:pull,push") && Catch::Contains("pipe-ci"));
 
     SECTION("anonymous pushes are refused with the login hint") {
@@ -280,7 +268,7 @@ TEST_CASE("persistent faults exit 3 and leave no tag pointing at missing content
                                 Catch::Contains("HTTP 500"));
         CHECK(registry.skopeo_digest(registry.host() + "/acme/api:sha-" + sha).empty());
         CHECK(pipeline::testing::git(repo, {"status", "--porcelain"}).empty());
-        auto state = nlohmann::json::parse(slurp(repo / ".pipe/state.json"));
+        auto state = nlohmann::json::parse(read_file(repo / ".pipe/state.json"));
         CHECK_FALSE(state["services"]["api"].contains("push"));
     }
 }

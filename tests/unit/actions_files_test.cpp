@@ -4,19 +4,10 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
-namespace {
+using pipeline::testing::read_file;
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("step outputs use name=value or a delimited block for multi-line values", "[actions]") {
     pipeline::ci::StepOutputs outputs{{"version", "1.2.3"}, {"tags", "a\nb"}};
@@ -29,7 +20,7 @@ TEST_CASE("outputs are appended to GITHUB_OUTPUT with a random delimiter", "[act
     auto file = dir.write("output", "earlier=1\n");
     pipeline::Environment env{{"GITHUB_OUTPUT", file.string()}};
     REQUIRE(pipeline::ci::write_step_outputs(env, {{"tags", "x\ny"}}).has_value());
-    std::string text = slurp(file);
+    std::string text = read_file(file);
     CHECK(text.rfind("earlier=1\ntags<<ghadelimiter_", 0) == 0);
     CHECK(text.find("EOF") == std::string::npos);
     CHECK(pipeline::ci::write_step_outputs({}, {{"a", "b"}}).has_value());
@@ -44,7 +35,7 @@ TEST_CASE("a step summary over 1 MiB is cut with a note", "[actions]") {
         big += "| row | with some text |\n";
     }
     REQUIRE(pipeline::ci::append_step_summary(env, big).has_value());
-    std::string text = slurp(file);
+    std::string text = read_file(file);
     CHECK(text.size() <= pipeline::ci::k_step_summary_limit);
     CHECK_THAT(text, Catch::Contains("Summary truncated"));
 }

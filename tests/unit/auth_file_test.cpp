@@ -9,8 +9,6 @@
 
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +25,7 @@ using pipeline::oci::PrivateAuthFile;
 using pipeline::oci::RegistryLogin;
 using pipeline::proc::Command;
 using pipeline::proc::RecordingRunner;
+using pipeline::testing::read_file;
 using pipeline::testing::TempDir;
 namespace fs = std::filesystem;
 namespace oci = pipeline::oci;
@@ -34,11 +33,6 @@ namespace oci = pipeline::oci;
 namespace {
 
 constexpr std::string_view k_secret_marker = "SECRET";
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 unsigned permissions_of(const fs::path& path) {
     struct stat info {};
@@ -107,7 +101,7 @@ TEST_CASE("the private auth file is a 0600 file in a 0700 directory", "[auth_fil
     CHECK(permissions_of(file->config_json()) == 0600U);
     CHECK(fs::is_regular_file(file->auth_json()));
     CHECK(fs::is_regular_file(file->config_json()));
-    CHECK(read_text(file->auth_json()) == read_text(file->config_json()));
+    CHECK(read_file(file->auth_json()) == read_file(file->config_json()));
 
     CHECK(file->environment() == Environment{{"DOCKER_CONFIG", file->directory().string()},
                                              {"REGISTRY_AUTH_FILE", file->auth_json().string()}});
@@ -121,7 +115,7 @@ TEST_CASE("the private auth file round-trips through pipe's own resolver", "[aut
     REQUIRE(file.has_value());
 
     pipeline::Result<AuthFile> parsed =
-        oci::parse_auth_file(read_text(file->auth_json()), file->auth_json(), AuthFileFormat::config);
+        oci::parse_auth_file(read_file(file->auth_json()), file->auth_json(), AuthFileFormat::config);
     REQUIRE(parsed.has_value());
     std::vector<std::string> keys;
     for (const auto& [key, entry] : parsed->auths) {
@@ -259,7 +253,7 @@ TEST_CASE("a private auth file that cannot be created is a runtime error naming 
 
 TEST_CASE("for_images resolves each registry once and keys repositories with other credentials", "[auth_file]") {
     TempDir dir;
-    dir.write("run/containers/auth.json", read_text(fs::path(PIPE_TEST_DATA) / "auth" / "containers-auth.json"));
+    dir.write("run/containers/auth.json", read_file(fs::path(PIPE_TEST_DATA) / "auth" / "containers-auth.json"));
     const Environment env = {{"HOME", (dir.path() / "home").string()},
                              {"XDG_RUNTIME_DIR", (dir.path() / "run").string()},
                              {"GITHUB_TOKEN", "gh-token-SECRET"}};
@@ -277,7 +271,7 @@ TEST_CASE("for_images resolves each registry once and keys repositories with oth
     REQUIRE(file->written());
 
     pipeline::Result<AuthFile> parsed =
-        oci::parse_auth_file(read_text(file->auth_json()), file->auth_json(), AuthFileFormat::config);
+        oci::parse_auth_file(read_file(file->auth_json()), file->auth_json(), AuthFileFormat::config);
     REQUIRE(parsed.has_value());
     std::vector<std::pair<std::string, std::string>> entries;
     for (const auto& [key, entry] : parsed->auths) {

@@ -8,8 +8,6 @@
 
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +25,7 @@ using pipeline::proc::ExitStatus;
 using pipeline::proc::ProcessResult;
 using pipeline::proc::RecordingRunner;
 using pipeline::proc::SystemRunner;
+using pipeline::testing::read_file;
 using pipeline::testing::TempDir;
 namespace fs = std::filesystem;
 namespace oci = pipeline::oci;
@@ -38,11 +37,6 @@ const fs::path k_fake_helper = fs::path(PIPE_TEST_DATA).parent_path() / "fakes" 
 
 // Every password, token and auth value in tests/data/auth contains this marker (base64 aside).
 constexpr std::string_view k_secret_marker = "SECRET";
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string replace_all(std::string text, std::string_view from, const std::string& to) {
     for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -114,7 +108,7 @@ public:
     std::string expand(const std::string& text) const { return replace_all(text, "{root}", root().string()); }
 
     fs::path helper_log_path() const { return root() / "helper.log"; }
-    std::string helper_log() const { return read_text(helper_log_path()); }
+    std::string helper_log() const { return read_file(helper_log_path()); }
 
     Environment env;
 
@@ -634,7 +628,7 @@ TEST_CASE("malformed auth files are config errors with a position and without th
     for (const MalformedCase& c : cases) {
         INFO(c.fixture);
         const fs::path path = k_auth_data / c.fixture;
-        const std::string text = read_text(path);
+        const std::string text = read_file(path);
         REQUIRE_FALSE(text.empty());
 
         pipeline::Result<AuthFile> parsed = oci::parse_auth_file(text, path, AuthFileFormat::config);

@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -24,6 +23,7 @@ using pipeline::proc::Command;
 using pipeline::proc::ExitStatus;
 using pipeline::proc::Stream;
 using pipeline::proc::SystemRunner;
+using pipeline::testing::read_file;
 using pipeline::testing::TempDir;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -36,14 +36,9 @@ Command shell(const std::string& script) {
     return command;
 }
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // The pid a script wrote to a file, or 0 when it has not written a whole line yet.
 pid_t read_pid(const fs::path& path) {
-    const std::string text = read_text(path);
+    const std::string text = read_file(path);
     if (text.empty() || text.back() != '\n') {
         return 0;
     }
@@ -56,7 +51,7 @@ bool process_gone(pid_t pid) {
     if (::kill(pid, 0) != 0) {
         return errno == ESRCH;
     }
-    const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     const std::size_t name_end = stat.rfind(')');
     return name_end != std::string::npos && name_end + 2 < stat.size() && stat[name_end + 2] == 'Z';
 }
@@ -364,7 +359,7 @@ TEST_CASE("an interrupt stops the child's process group, returns interrupted, th
     INFO(result->err);
     CHECK(result->status == ExitStatus::signaled(SIGINT));
 
-    std::istringstream report(read_text(dir.path() / "report"));
+    std::istringstream report(read_file(dir.path() / "report"));
     std::string outcome;
     int signal = 0;
     long took_ms = 0;

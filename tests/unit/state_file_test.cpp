@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using pipeline::ErrorKind;
 using pipeline::state::BuildRecord;
@@ -21,19 +19,13 @@ using pipeline::state::TreeIdentity;
 using pipeline::testing::commit_file;
 using pipeline::testing::git;
 using pipeline::testing::init_repository;
+using pipeline::testing::read_file;
 using pipeline::testing::TempDir;
 
 namespace {
 
 const std::string k_commit_a(40, 'a');
 const std::string k_commit_b(40, 'b');
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 BuildRecord sample_record() {
     BuildRecord record;
@@ -86,7 +78,7 @@ TEST_CASE("a written state reads back for the same tree", "[state]") {
     CHECK((*read)->section("api", "push") == nullptr);
     CHECK((*read)->section("web", "build") == nullptr);
 
-    auto doc = nlohmann::json::parse(slurp(dir.path() / ".pipe/state.json"));
+    auto doc = nlohmann::json::parse(read_file(dir.path() / ".pipe/state.json"));
     CHECK(doc["schema"] == pipeline::state::k_schema_version);
     CHECK(doc["commit"] == k_commit_a);
     CHECK(doc["fingerprint"] == "");
@@ -105,20 +97,20 @@ TEST_CASE("the state file is replaced atomically with mode 0644 and ignores itse
     TreeIdentity tree{k_commit_a, ""};
     REQUIRE(pipeline::state::write_state(dir.path(), sample_state(tree)).has_value());
     const auto path = pipeline::state::state_path(dir.path());
-    const std::string first = slurp(path);
+    const std::string first = read_file(path);
     // A hard link keeps the old inode: an in-place rewrite would change what it shows, a rename does not.
     std::filesystem::create_hard_link(path, dir.path() / "old-state.json");
     State second = sample_state(tree);
     second.set_section("web", "build", to_json(sample_record()));
     REQUIRE(pipeline::state::write_state(dir.path(), second).has_value());
-    CHECK(slurp(dir.path() / "old-state.json") == first);
-    CHECK(slurp(path) != first);
+    CHECK(read_file(dir.path() / "old-state.json") == first);
+    CHECK(read_file(path) != first);
     CHECK(leftovers(dir.path() / ".pipe").empty());
 
     struct stat info {};
     REQUIRE(::stat(path.c_str(), &info) == 0);
     CHECK((info.st_mode & 07777) == 0644);
-    CHECK_THAT(slurp(dir.path() / ".pipe/.gitignore"), Catch::Contains("\n*\n"));
+    CHECK_THAT(read_file(dir.path() / ".pipe/.gitignore"), Catch::Contains("\n*\n"));
 }
 
 TEST_CASE("a failed write leaves no temporary file and reports the path", "[state]") {

@@ -7,6 +7,7 @@
 #include <pipe/core/result.h>
 #include <pipe/proc/command.h>
 #include <pipe/proc/runner.h>
+#include <pipe/steps/tool_progress.h>
 #include <pipe/steps/workspace.h>
 #include <pipe/tools/buildah.h>
 
@@ -36,21 +37,13 @@ struct BuildOverrides {
 // usage error naming the flag.
 Result<void> apply_build_overrides(Workspace& workspace, const BuildOverrides& overrides);
 
-// Receives a build's live progress, so the caller decides how to show it (plain stderr, or
-// folded into a GitHub Actions group).
-struct BuildProgress {
-    std::function<void(const std::string& service)> started;   // before a service's first command
-    proc::OutputSink output;                                   // each line buildah prints
-    std::function<void(const std::string& service)> finished;  // after its last command, even on failure
-};
-
 // How to run the build step.
 struct BuildOptions {
     bool dry_run = false;           // compute and return the commands; run and write nothing
     std::filesystem::path scratch;  // directory for buildah's --iidfile files; empty: a private
                                     // temporary directory, removed when the step returns
     bool skip_unchanged = false;    // reuse an image in the registry whose inputs digest matches
-    BuildProgress progress;
+    ToolProgress progress;
     std::function<void(std::string_view)> trace;  // registry requests, for --verbose; may be empty
 };
 

@@ -8,6 +8,7 @@
 #include <pipe/core/result.h>
 #include <pipe/proc/command.h>
 #include <pipe/proc/runner.h>
+#include <pipe/steps/tool_progress.h>
 #include <pipe/steps/workspace.h>
 
 #include <chrono>
@@ -19,19 +20,12 @@
 
 namespace pipeline::steps {
 
-// Receives a push's live progress, so the caller decides how to show it.
-struct PushProgress {
-    std::function<void(const std::string& service)> started;   // before a service's first command
-    proc::OutputSink output;                                   // each line buildah prints
-    std::function<void(const std::string& service)> finished;  // after its last command, even on failure
-    std::function<void(std::string_view)> trace;               // registry requests, for --verbose
-};
-
 // How to run the push step.
 struct PushOptions {
     bool dry_run = false;                 // return the plan; run nothing, contact no registry
     std::vector<std::string> extra_tags;  // --tag: more tags for every repository of each service
-    PushProgress progress;
+    ToolProgress progress;
+    std::function<void(std::string_view)> trace;  // registry requests, for --verbose; may be empty
 };
 
 // What was (or, in a dry run, would be) pushed for one service.
