@@ -25,13 +25,14 @@ always finds its line: "METHOD /path -> 200" when forwarded ("-> slow 200" when 
 import argparse
 import http.client
 import json
-import os
 import re
 import socket
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback_service import serve_until_stdin_closes
 
 CHUNK = 64 * 1024
 # Headers the proxy sets itself (framing) or that belong to one connection, never copied across.
@@ -212,15 +213,11 @@ def main():
         sys.exit("fault_proxy: the upstream must be a loopback address (127.0.0.0/8)")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
     server.upstream = options.upstream
     server.rules = Rules(load_rules(options.rules))
     server.log_path = options.log
     server.log_lock = threading.Lock()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    sys.stdin.read()
-    os._exit(0)
+    serve_until_stdin_closes([server])
 
 
 if __name__ == "__main__":

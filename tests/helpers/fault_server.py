@@ -20,13 +20,14 @@ Routes (query strings are ignored unless stated):
 
 import hashlib
 import json
-import os
 import socket
 import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback_service import serve_until_stdin_closes
 
 COUNTS = {}
 COUNTS_LOCK = threading.Lock()
@@ -130,12 +131,7 @@ def bind_pair():
 
 def main():
     port, servers = bind_pair()
-    for server in servers:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(port, flush=True)
-    sys.stdin.read()
-    os._exit(0)
+    serve_until_stdin_closes(servers)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,14 @@ import base64
 import datetime
 import hmac
 import json
-import os
 import secrets
 import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback_service import serve_until_stdin_closes
 
 try:
     from cryptography import x509
@@ -218,12 +219,8 @@ def main():
     options = parser.parse_args()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
     server.authority = Authority(options)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    sys.stdin.read()
-    os._exit(0)
+    serve_until_stdin_closes([server])
 
 
 if __name__ == "__main__":
