@@ -176,6 +176,8 @@ TransportFailure classify(CURLcode code) {
         case CURLE_SEND_ERROR:
         case CURLE_RECV_ERROR:
         case CURLE_PARTIAL_FILE:
+        case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_UNSUPPORTED_PROTOCOL:  // only http(s) URLs are allowed, so this is "HTTP/0.9": a garbled answer
             return TransportFailure::dropped;
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_PEER_FAILED_VERIFICATION:

@@ -114,7 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body.encode())
+        if self.command != "HEAD":  # a HEAD answer has no body, or the connection's next answer is garbled
+            self.wfile.write(body.encode())
 
     def handle_any(self):
         path = self.path.partition("?")[0]

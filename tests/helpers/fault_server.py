@@ -15,6 +15,7 @@ Routes (query strings are ignored unless stated):
   /loop                   302 to itself, forever
   /challenge              401 with two WWW-Authenticate fields and two Link fields
   /drop                   closes the connection without answering
+  /garbled                answers bytes that are not HTTP, then closes
   /slow/<ms>              waits that long, then 200
 """
 
@@ -105,6 +106,11 @@ class Handler(BaseHTTPRequestHandler):
             ])
         elif route == "drop":
             self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif route == "garbled":
+            self.close_connection = True
+            self.wfile.write(b"this is not HTTP\r\n\r\n")
+            self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
         elif route == "slow":
             time.sleep(int(parts[1]) / 1000.0)

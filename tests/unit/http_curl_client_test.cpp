@@ -321,6 +321,13 @@ TEST_CASE("CurlClient: a redirect loop stops after 5 redirects", "[http][curl]")
     CHECK_THAT(result.error().message, Catch::Contains("stopped after 5 redirects"));
 }
 
+TEST_CASE("CurlClient: a garbled answer counts as a dropped connection, which is retried", "[http][curl]") {
+    CurlClient client;
+    SendResult result = client.send(make_request(Method::get, shared_fault_server().url("/garbled")));
+    REQUIRE_FALSE(result);
+    CHECK(result.transport_error().failure == TransportFailure::dropped);
+}
+
 TEST_CASE("CurlClient: a dropped connection is a transport error naming the request", "[http][curl]") {
     CurlClient client;
     const std::string url = shared_fault_server().url("/drop");
