@@ -186,6 +186,7 @@ private:
             spec.digestfile = scratch / fmt::format("{}-{}.digest", m_service.name, i);
             spec.tls_verify = !(*session)->insecure();
             spec.cert_dir = cert_dir;
+            spec.tmpdir = scratch;
             std::vector<oci::ImageReference> others(group.references.begin() + 1, group.references.end());
             result.plan.push_back(proc::describe(buildah.push_command(spec)));
             for (const oci::ImageReference& other : others) {

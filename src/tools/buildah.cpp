@@ -343,7 +343,11 @@ proc::Command Buildah::push_command(const PushSpec& spec) const {
         args.insert(args.end(), {"--cert-dir", spec.cert_dir.string()});
     }
     args.insert(args.end(), {spec.source, "docker://" + spec.destination});
-    return command(std::move(args));
+    proc::Command push = command(std::move(args));
+    if (!spec.tmpdir.empty()) {
+        push.env["TMPDIR"] = spec.tmpdir.string();
+    }
+    return push;
 }
 
 Result<std::string> Buildah::push(const PushSpec& spec, const proc::OutputSink& sink) {

@@ -104,3 +104,14 @@ TEST_CASE("pipe push --dry-run prints the buildah push and the registry calls", 
     auto list = run_pipe({"--dry-run", "push"}, repo);
     CHECK_THAT(list.out, Catch::Contains("buildah manifest push --all --digestfile"));
 }
+
+TEST_CASE("pipe push without buildah on PATH exits 3 with the install hint", "[cli][push]") {
+    TempDir dir;
+    auto repo = service_repository(dir);
+    write_build_state(dir, git(repo, {"rev-parse", "HEAD"}));
+    std::filesystem::create_directories(dir.path() / "empty-bin");
+    auto run = run_pipe({"push", "--insecure-registry"}, repo, {{"PATH", (dir.path() / "empty-bin").string()}});
+    CHECK(run.exit_code == 3);
+    CHECK_THAT(run.err, Catch::Contains("buildah push to 127.0.0.1:5000/acme/api:main"));
+    CHECK_THAT(run.err, Catch::Contains("hint: install buildah: apt-get install buildah"));
+}

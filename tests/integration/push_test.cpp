@@ -9,6 +9,8 @@
 #include "pipe_binary.h"
 #include "temp_dir.h"
 
+#include <pipe/proc/system_runner.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -304,4 +306,35 @@ TEST_CASE("a multi-platform build is pushed as an index with every platform's co
             {});
         CHECK(child.status.success());
     }
+}
+
+TEST_CASE("Ctrl-C during a push stops buildah, removes the private auth file and leaves no tag",
+          "[integration][push][interrupt]") {
+    TempDir dir;
+    BuildahStorage storage(dir);
+    LocalRegistry registry(dir.path());
+    FaultProxy slow(registry.host(), {FaultRule{"*", "/blobs/uploads/", "slow", 500, 1, 4000, -1}});
+    auto repo = service_repository(dir, slow.host());
+    pipe_json({"build"}, repo, storage.env());
+    const std::filesystem::path tmp = dir.path() / "tmp";
+    std::filesystem::create_directories(tmp);
+
+    pipeline::proc::Command command;
+    command.argv = {"timeout", "--preserve-status",  "-s", "INT", "2", pipeline::testing::pipe_binary(),
+                    "push",    "--insecure-registry"};
+    command.inherit_environment = false;
+    command.env = merged(storage.env(), {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                                         {"TMPDIR", tmp.string()},
+                                         {"PIPE_REGISTRY_USERNAME", "ci"},
+                                         {"PIPE_REGISTRY_PASSWORD", "interrupt-secret"}});
+    command.cwd = repo;
+    command.timeout = std::chrono::seconds(60);
+    pipeline::proc::SystemRunner runner;
+    auto result = runner.run(command);
+    REQUIRE(result.has_value());
+    INFO(result->err);
+    CHECK(result->status.exit_code() == std::optional<int>(130));
+    CHECK(std::filesystem::is_empty(tmp));
+    CHECK(registry.skopeo_tags("acme/api").empty());
+    CHECK(result->err.find("interrupt-secret") == std::string::npos);
 }

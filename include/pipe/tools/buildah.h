@@ -66,6 +66,8 @@ struct PushSpec {
     std::filesystem::path digestfile;  // where buildah writes the pushed manifest's digest
     bool tls_verify = true;            // false: plain HTTP or unverified TLS (--tls-verify=false)
     std::filesystem::path cert_dir;    // directory of *.crt CA files (--cert-dir); empty: system CAs
+    std::filesystem::path tmpdir;      // buildah's TMPDIR, so what it leaves when interrupted is removed with
+                                       // pipe's scratch directory; empty: inherited
 };
 
 // What `buildah inspect --type image` says about a local image.
