@@ -11,7 +11,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-
 using pipeline::testing::git;
 using pipeline::testing::init_repository;
 using pipeline::testing::read_file;

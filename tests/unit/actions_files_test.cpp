@@ -4,7 +4,6 @@
 
 #include <catch2/catch.hpp>
 
-
 using pipeline::testing::read_file;
 
 namespace {}  // namespace

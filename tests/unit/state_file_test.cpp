@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <catch2/catch.hpp>
 
-
 using pipeline::ErrorKind;
 using pipeline::state::BuildRecord;
 using pipeline::state::State;
