@@ -27,4 +27,18 @@ std::string group_end() {
     return "::endgroup::";
 }
 
+std::string error_annotation(std::string_view title, std::string_view message) {
+    std::string property;
+    for (char c : escape_command_data(title)) {
+        if (c == ':') {
+            property += "%3A";
+        } else if (c == ',') {
+            property += "%2C";
+        } else {
+            property += c;
+        }
+    }
+    return "::error title=" + property + "::" + escape_command_data(message);
+}
+
 }  // namespace pipeline::ci

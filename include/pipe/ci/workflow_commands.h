@@ -11,6 +11,9 @@ namespace pipeline::ci {
 // so a title can never end the command early or start another one.
 std::string escape_command_data(std::string_view text);
 
+// `::error title=<title>::<message>`: an error annotation on the run's summary page.
+std::string error_annotation(std::string_view title, std::string_view message);
+
 // `::group::<title>`: the following log lines fold under title until group_end().
 std::string group_start(std::string_view title);
 
