@@ -40,6 +40,7 @@ const std::vector<CommandSpec>& command_table();
 std::unique_ptr<CommandHandler> make_tags_command();
 std::unique_ptr<CommandHandler> make_build_command();
 std::unique_ptr<CommandHandler> make_push_command();
+std::unique_ptr<CommandHandler> make_scan_command();
 std::unique_ptr<CommandHandler> make_version_command();
 
 }  // namespace pipeline::cli

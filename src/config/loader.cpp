@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -16,9 +17,11 @@ namespace {
 
 const std::vector<std::string> k_service_keys{"image",   "tags", "flavor", "labels",
                                               "context", "file", "build",  "registry"};
-const std::vector<std::string> k_top_keys{"image", "tags",  "flavor",   "labels",  "context",
-                                          "file",  "build", "registry", "services"};
+const std::vector<std::string> k_top_keys{"image", "tags",  "flavor",   "labels", "context",
+                                          "file",  "build", "registry", "scan",   "services"};
 const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};
+const std::vector<std::string> k_scan_keys{"severity", "ignore_unfixed", "ignore_file",
+                                           "scanners", "timeout",        "max_db_age"};
 const std::vector<std::string> k_build_keys{"args",       "target",   "platforms",   "layers",
                                             "cache_from", "cache_to", "annotations", "storage_driver",
                                             "isolation",  "root",     "runroot"};
@@ -246,43 +249,87 @@ Result<void> read_build(ServiceConfig& service, const YAML::Node& node, const st
     return {};
 }
 
-// Reads `registry:` of a service or of the top-level defaults, key by key over what is there.
-Result<void> read_registry(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+// Reads a map of scalar settings (`registry:`, `scan:`) key by key over what is there; apply
+// stores one value (given its key path and position) or returns the error for a bad one.
+Result<void> read_settings(
+    ServiceConfig& service, const std::string& section, const std::vector<std::string>& keys, const YAML::Node& node,
+    const std::string& file,
+    const std::function<Result<void>(const std::string&, const std::string&, const std::string&)>& apply) {
     if (node.IsNull()) {
         return {};
     }
     if (!node.IsMap()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'registry' must be a map of settings, not {}", node_kind(node)),
-                            "allowed keys: " + joined(k_registry_keys));
+                            fmt::format("'{}' must be a map of settings, not {}", section, node_kind(node)),
+                            "allowed keys: " + joined(keys));
     }
     std::set<std::string> seen;
     for (const auto& entry : node) {
         const std::string key = entry.first.Scalar();
         const std::string where = position(file, entry.first.Mark());
-        if (std::find(k_registry_keys.begin(), k_registry_keys.end(), key) == k_registry_keys.end()) {
-            return unknown_key(where, key, k_registry_keys);
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+            return unknown_key(where, key, keys);
         }
         if (!seen.insert(key).second) {
             return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
         }
-        const std::string path = "registry." + key;
+        const std::string path = section + "." + key;
         Result<std::string> text = read_string(entry.second, file, path);
         if (!text) {
             return text.error();
         }
         const std::string at = position(file, entry.second.Mark());
         service.origins[path] = at;
-        if (key == "insecure") {
-            if (*text != "true" && *text != "false") {
-                return config_error(at, fmt::format("'registry.insecure' must be true or false, not '{}'", *text));
-            }
-            service.registry.insecure = *text == "true";
-        } else {
-            service.registry.ca_file = *text;
+        if (auto applied = apply(key, *text, at); !applied) {
+            return applied;
         }
     }
     return {};
+}
+
+Result<bool> read_bool(const std::string& path, const std::string& text, const std::string& at) {
+    if (text != "true" && text != "false") {
+        return config_error(at, fmt::format("'{}' must be true or false, not '{}'", path, text));
+    }
+    return text == "true";
+}
+
+Result<void> read_registry(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    return read_settings(service, "registry", k_registry_keys, node, file,
+                         [&](const std::string& key, const std::string& text, const std::string& at) -> Result<void> {
+                             if (key == "insecure") {
+                                 Result<bool> value = read_bool("registry.insecure", text, at);
+                                 if (!value) {
+                                     return value.error();
+                                 }
+                                 service.registry.insecure = *value;
+                             } else {
+                                 service.registry.ca_file = text;
+                             }
+                             return {};
+                         });
+}
+
+Result<void> read_scan(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    return read_settings(service, "scan", k_scan_keys, node, file,
+                         [&](const std::string& key, const std::string& text, const std::string& at) -> Result<void> {
+                             ScanConfig& scan = service.scan;
+                             if (key == "ignore_unfixed") {
+                                 Result<bool> value = read_bool("scan.ignore_unfixed", text, at);
+                                 if (!value) {
+                                     return value.error();
+                                 }
+                                 scan.ignore_unfixed = *value;
+                                 return {};
+                             }
+                             std::string& target = key == "severity"      ? scan.severity
+                                                   : key == "ignore_file" ? scan.ignore_file
+                                                   : key == "scanners"    ? scan.scanners
+                                                   : key == "timeout"     ? scan.timeout
+                                                                          : scan.max_db_age;
+                             target = text;
+                             return {};
+                         });
 }
 
 // Applies one key of a service (or of the top-level defaults) to service.
@@ -313,6 +360,9 @@ Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAM
     }
     if (key == "registry") {
         return read_registry(service, value, file);
+    }
+    if (key == "scan") {
+        return read_scan(service, value, file);
     }
     if (key == "labels") {
         if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {

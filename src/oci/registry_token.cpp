@@ -1,5 +1,6 @@
 #include <pipe/oci/registry_token.h>
 
+#include <pipe/core/timestamp.h>
 #include <pipe/http/form_encoding.h>
 
 #include <fmt/format.h>
@@ -11,44 +12,6 @@ namespace pipeline::oci {
 namespace {
 
 constexpr std::chrono::seconds k_expiry_margin{10};
-
-// Seconds since the epoch of an RFC 3339 UTC time ("2026-11-27T10:00:00Z", fractions and a
-// numeric offset allowed); nullopt when it is not one.
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
-    std::tm tm{};
-    int year = 0;
-    int month = 0;
-    int consumed = 0;
-    const std::string copy(text);
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                    &tm.tm_sec, &consumed) != 6) {
-        return std::nullopt;
-    }
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
-    if (!rest.empty() && rest.front() == '.') {
-        rest.remove_prefix(1);
-        while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
-            rest.remove_prefix(1);
-        }
-    }
-    long offset = 0;
-    if (rest == "Z" || rest == "z") {
-        offset = 0;
-    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-        int hours = 0;
-        int minutes = 0;
-        if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &hours, &minutes) != 2) {
-            return std::nullopt;
-        }
-        offset = (rest[0] == '+' ? 1 : -1) * (hours * 3600L + minutes * 60L);
-    } else {
-        return std::nullopt;
-    }
-    const std::time_t seconds = timegm(&tm);
-    return std::chrono::system_clock::from_time_t(seconds - offset);
-}
 
 std::vector<std::pair<std::string, std::string>> token_fields(const http::Challenge& challenge,
                                                               const std::vector<std::string>& scopes) {

@@ -32,6 +32,16 @@ struct RegistryConfig {
     std::string ca_file;    // PEM bundle of a private CA, relative to the repository root
 };
 
+// The `scan:` settings: what `pipe scan` gates on and how it runs Trivy.
+struct ScanConfig {
+    std::string severity = "CRITICAL,HIGH";  // severities that fail the gate, or "none"
+    bool ignore_unfixed = false;             // only findings with a fix fail the gate
+    std::string ignore_file;                 // .trivyignore or .trivyignore.yaml, relative to the root
+    std::string scanners = "vuln,secret";    // Trivy --scanners
+    std::string timeout;                     // Trivy --timeout, e.g. "10m"
+    std::string max_db_age = "72h";          // how old a cached DB may be when the download fails
+};
+
 // One buildable service: the whole repository, or one entry under `services:`.
 struct ServiceConfig {
     std::string name;
@@ -43,6 +53,7 @@ struct ServiceConfig {
     std::string file;  // Containerfile path; empty: detect in context
     BuildConfig build;
     RegistryConfig registry;
+    ScanConfig scan;
 
     // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
     // "PIPE_TAGS", "--tag").
