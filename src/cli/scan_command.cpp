@@ -75,6 +75,10 @@ public:
     void add_options(CLI::App& command) override {
         command.add_option("image", m_options.image, "Image to scan instead of the pushed digests (a tag is resolved)")
             ->option_text("IMAGE");
+        command.add_flag("--local", m_options.local, "Scan the built image before it is pushed (an OCI layout export)");
+        command
+            .add_option("--from-report", m_from_report, "Judge an existing Trivy JSON report instead of running Trivy")
+            ->option_text("FILE");
         command.add_option("--severity", m_severity, "Severities that fail the gate (default CRITICAL,HIGH)")
             ->option_text("LIST");
         command.add_option("--fail-on", m_fail_on, "`none` to report without failing, or severities like --severity")
@@ -124,6 +128,7 @@ public:
         m_options.dry_run = invocation.globals().dry_run;
         m_options.cache_dir = m_cache_dir;
         m_options.sbom = m_sbom;
+        m_options.from_report = m_from_report;
         m_options.progress = tool_progress(out, ci::in_github_actions(invocation.env()), "trivy image", "scanning");
         m_options.trace = [&](std::string_view line) { out.detail(line); };
         proc::SystemRunner runner;
@@ -205,7 +210,7 @@ private:
             if (!scanned.resolved_from.empty()) {
                 out.info(fmt::format("pipe: scanned {} (resolved from {})", scanned.image, scanned.resolved_from));
             }
-            if (scanned.cached) {
+            if (scanned.cached && !scanned.digest.empty()) {
                 out.info(fmt::format("pipe: reused the report of {} for the same Trivy DB ({}); --no-cache scans again",
                                      scanned.digest, scanned.report_file.string()));
             }
@@ -282,6 +287,7 @@ private:
     std::string m_junit;
     std::string m_sbom;
     std::string m_cache_dir;
+    std::string m_from_report;
 };
 
 }  // namespace

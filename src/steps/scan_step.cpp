@@ -3,8 +3,10 @@
 #include <pipe/core/timestamp.h>
 #include <pipe/oci/digest.h>
 #include <pipe/oci/reference.h>
+#include <pipe/state/build_record.h>
 #include <pipe/state/push_record.h>
 #include <pipe/state/state_file.h>
+#include <pipe/steps/build_step.h>
 #include <pipe/steps/registry_session.h>
 #include <pipe/steps/scratch_directory.h>
 #include <pipe/tools/trivy.h>
@@ -40,18 +42,37 @@ Error located(const std::string& origin, Error error) {
 // What to scan for one service: the image and where it came from.
 struct Target {
     const config::ServiceConfig* service;
-    std::string reference;
+    std::string reference;  // registry reference, or the local name for --local
+    bool local = false;
 };
 
 Result<std::vector<Target>> targets(const Workspace& workspace, const ScanOptions& options,
                                     const std::optional<state::State>& state) {
     std::vector<Target> found;
-    if (!options.image.empty()) {
+    if (!options.image.empty() || !options.from_report.empty()) {
         found.push_back(Target{&workspace.config.services.front(), options.image});
         return found;
     }
     const std::string where = state::state_path(workspace.root).string();
     for (const config::ServiceConfig& service : workspace.config.services) {
+        if (options.local) {
+            const nlohmann::json* built = state ? state->section(service.name, state::k_build_section) : nullptr;
+            if (built == nullptr) {
+                return usage_error(fmt::format("service '{}' has no build recorded for this commit", service.name),
+                                   "run `pipe build` first; --local scans the built image before it is pushed");
+            }
+            Result<state::BuildRecord> record = state::parse_build_record(*built, where);
+            if (!record) {
+                return record.error();
+            }
+            if (record->local_name.empty()) {
+                return usage_error(fmt::format("service '{}' was not built here (--skip-unchanged reused {})",
+                                               service.name, record->image),
+                                   "scan the registry image instead: pipe scan without --local");
+            }
+            found.push_back(Target{&service, record->local_name, true});
+            continue;
+        }
         const nlohmann::json* section = state ? state->section(service.name, state::k_push_section) : nullptr;
         if (section == nullptr) {
             return usage_error(fmt::format("service '{}' has no pushed image recorded for this commit", service.name),
@@ -105,6 +126,17 @@ public:
         if (!ignores) {
             return ignores.error();
         }
+        if (!m_options.from_report.empty()) {
+            result.report_file = m_options.from_report;
+            return judge(service, *ignores, std::move(result));
+        }
+        if (target.local) {
+            result.image = target.reference;
+            if (auto ran = scan_local(service, target.reference, result); !ran) {
+                return ran.error();
+            }
+            return judge(service, *ignores, std::move(result));
+        }
         Result<oci::ImageReference> reference = oci::parse_reference(target.reference);
         if (!reference) {
             return reference.error();
@@ -147,6 +179,16 @@ public:
         if (auto ran = run_trivy(service, settings, result); !ran) {
             return ran.error();
         }
+        return judge(service, *ignores, std::move(result));
+    }
+
+private:
+    // Parses the report file and applies the gate.
+    Result<ServiceScan> judge(const config::ServiceConfig& service, const std::vector<scan::IgnoreEntry>& ignores,
+                              ServiceScan result) {
+        if (m_options.dry_run) {
+            return result;
+        }
         Result<scan::Report> report = scan::parse_report(read_text(result.report_file), result.report_file.string());
         if (!report) {
             return report.error();
@@ -160,12 +202,73 @@ public:
         policy.fail_on = result.fail_on;
         policy.ignore_unfixed = service.scan.ignore_unfixed;
         policy.today = m_options.today.empty() ? today_utc() : m_options.today;
-        result.gate = scan::judge(result.report, policy, *ignores);
+        if (result.image.empty()) {
+            result.image = result.report.artifact_name;
+            const std::size_t at = result.image.find("@sha256:");
+            if (at != std::string::npos) {
+                result.digest = result.image.substr(at + 1);
+            }
+        }
+        result.gate = scan::judge(result.report, policy, ignores);
         m_warnings.insert(m_warnings.end(), result.gate.warnings.begin(), result.gate.warnings.end());
         return result;
     }
 
-private:
+    // Exports the locally built image to an OCI layout and scans that with `trivy image --input`.
+    Result<void> scan_local(const config::ServiceConfig& service, const std::string& local_name, ServiceScan& result) {
+        tools::TrivySettings settings;
+        settings.scanners = service.scan.scanners;
+        settings.timeout = service.scan.timeout;
+        settings.cache_dir = m_options.cache_dir;
+        settings.db_repository = m_options.db_repository;
+        settings.skip_db_update = m_options.skip_db_update;
+        settings.offline = m_options.offline;
+        settings.platform = m_options.platform;
+        tools::Trivy trivy(m_runner, settings);
+        tools::Buildah buildah(m_runner, buildah_settings_for(m_workspace.root, service.build));
+        ScratchDirectory scratch;
+        std::filesystem::path directory = ScratchDirectory::placeholder("scan");
+        if (!m_options.dry_run) {
+            Result<std::filesystem::path> created = scratch.create("scan");
+            if (!created) {
+                return created.error();
+            }
+            directory = *created;
+        }
+        tools::PushSpec exported;
+        exported.source = local_name;
+        exported.transport = "oci:";
+        exported.destination = (directory / "layout").string();
+        exported.digestfile = directory / "digest";
+        exported.tmpdir = directory;
+        const std::filesystem::path report = directory / "report.json";
+        result.plan.push_back(proc::describe(buildah.push_command(exported)));
+        result.plan.push_back(proc::describe(trivy.scan_command((directory / "layout").string(), true, report)));
+        if (m_options.dry_run) {
+            return {};
+        }
+        if (m_options.progress.started) {
+            m_options.progress.started(service.name);
+        }
+        Result<std::string> pushed = buildah.push(exported, m_options.progress.output);
+        Result<void> scanned =
+            pushed ? trivy.scan((directory / "layout").string(), true, report, m_options.progress.output)
+                   : Result<void>(pushed.error());
+        if (m_options.progress.finished) {
+            m_options.progress.finished(service.name);
+        }
+        if (!scanned) {
+            return scanned.error();
+        }
+        Result<tools::TrivyVersion> version = trivy.version();
+        if (!version) {
+            return version.error();
+        }
+        result.trivy_version = version->version;
+        result.report_file = m_workspace.root / ".pipe" / "scan" / fmt::format("local-{}.json", service.name);
+        return copy_into(report, result.report_file);
+    }
+
     Result<std::vector<scan::IgnoreEntry>> load_ignores(const config::ServiceConfig& service) {
         if (!service.scan.ignore_file.empty()) {
             const std::filesystem::path given(service.scan.ignore_file);
@@ -326,6 +429,18 @@ Result<ScanReport> run_scan(const Workspace& workspace, proc::Runner& runner, co
         return usage_error(fmt::format("--sbom-format '{}' is not supported", options.sbom_format),
                            "use spdx-json or cyclonedx");
     }
+    if (!options.from_report.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(options.from_report, ec)) {
+            return usage_error(fmt::format("--from-report '{}' is not a readable file", options.from_report.string()),
+                               "pass a report written by trivy image --format json");
+        }
+    }
+    if (static_cast<int>(!options.image.empty()) + static_cast<int>(options.local) +
+            static_cast<int>(!options.from_report.empty()) >
+        1) {
+        return usage_error("IMAGE, --local and --from-report choose what to scan; give one of them");
+    }
     if (!workspace.git) {
         return usage_error("pipe scan needs the git checkout it records its results in",
                            "run it inside the repository that `pipe build` and `pipe push` ran in");
@@ -335,7 +450,7 @@ Result<ScanReport> run_scan(const Workspace& workspace, proc::Runner& runner, co
         return tree.error();
     }
     std::optional<state::State> state;
-    if (options.image.empty()) {
+    if (options.image.empty() && options.from_report.empty()) {
         Result<std::optional<state::State>> loaded = state::read_state(workspace.root, *tree);
         if (!loaded) {
             return loaded.error();

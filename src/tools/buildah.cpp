@@ -342,7 +342,7 @@ proc::Command Buildah::push_command(const PushSpec& spec) const {
     if (!spec.cert_dir.empty()) {
         args.insert(args.end(), {"--cert-dir", spec.cert_dir.string()});
     }
-    args.insert(args.end(), {spec.source, "docker://" + spec.destination});
+    args.insert(args.end(), {spec.source, spec.transport + spec.destination});
     proc::Command push = command(std::move(args));
     if (!spec.tmpdir.empty()) {
         push.env["TMPDIR"] = spec.tmpdir.string();

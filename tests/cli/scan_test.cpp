@@ -44,3 +44,20 @@ TEST_CASE("pipe scan rejects unknown severities, formats and missing ignore file
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.err, Catch::Contains("pipe.yaml:3:16") && Catch::Contains("does not exist"));
 }
+
+TEST_CASE("pipe scan --from-report judges an existing Trivy report without running Trivy", "[cli][scan]") {
+    TempDir dir;
+    auto repo = repository(dir);
+    const std::string report = std::string(PIPE_TEST_DATA) + "/trivy/mixed.json";
+    auto run = run_pipe({"scan", "--from-report", report}, repo, {{"PATH", (dir.path() / "no-tools").string()}});
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.out, Catch::StartsWith("CRITICAL: 2, HIGH: 3, MEDIUM: 1, LOW: 1, UNKNOWN: 1\n"));
+    auto json = run_pipe({"--json", "scan", "--from-report", report, "--fail-on", "none"}, repo);
+    CHECK(json.exit_code == 0);
+    CHECK_THAT(json.out, Catch::Contains("\"digest\": \"sha256:" + std::string(64, 'a') + "\""));
+    auto missing = run_pipe({"scan", "--from-report", "nope.json"}, repo);
+    CHECK(missing.exit_code == 2);
+    auto both = run_pipe({"scan", "--from-report", report, "--local"}, repo);
+    CHECK(both.exit_code == 2);
+    CHECK_THAT(both.err, Catch::Contains("give one of them"));
+}

@@ -231,6 +231,21 @@ TEST_CASE("pipe scan IMAGE:TAG resolves the tag to its digest first", "[integrat
     CHECK(missing.exit_code == 2);
 }
 
+TEST_CASE("pipe scan --local scans the built image from an OCI layout export", "[integration][scan]") {
+    TempDir dir;
+    Scanned s(dir);
+    auto run = run_pipe({"scan", "--local"}, s.repo, s.env);
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    const auto call = s.last_image_call();
+    const std::string argv = call["argv"].dump();
+    CHECK(argv.find("\"--input\"") != std::string::npos);
+    CHECK_THAT(call["argv"].back().get<std::string>(), Catch::EndsWith("/layout"));
+    auto plan = run_pipe({"--dry-run", "scan", "--local"}, s.repo, s.env);
+    CHECK(plan.exit_code == 0);
+    CHECK_THAT(plan.out, Catch::Contains("buildah") && Catch::Contains(" oci:") && Catch::Contains("--input"));
+}
+
 TEST_CASE("pipe scan in GitHub Actions: summary, annotations, outputs", "[integration][scan]") {
     TempDir dir;
     Scanned s(dir);

@@ -33,6 +33,8 @@ struct ScanOverrides {
 // How to run the scan.
 struct ScanOptions {
     std::string image;                      // a reference to scan instead of the pushed digests
+    bool local = false;                     // scan the built image before push (exported to an OCI layout)
+    std::filesystem::path from_report;      // judge this Trivy JSON report instead of running Trivy
     bool dry_run = false;                   // return the plan; run nothing
     bool no_cache = false;                  // scan even when a cached report for the digest and DB exists
     bool skip_db_update = false;            // Trivy --skip-db-update

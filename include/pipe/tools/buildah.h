@@ -60,14 +60,15 @@ struct BuiltImage {
 
 // One push of a local image (or manifest list) to one registry reference.
 struct PushSpec {
-    std::string source;                // the name in local storage
-    std::string destination;           // registry reference, e.g. ghcr.io/acme/api:sha-1234
-    bool manifest_list = false;        // `buildah manifest push --all` instead of `buildah push`
-    std::filesystem::path digestfile;  // where buildah writes the pushed manifest's digest
-    bool tls_verify = true;            // false: plain HTTP or unverified TLS (--tls-verify=false)
-    std::filesystem::path cert_dir;    // directory of *.crt CA files (--cert-dir); empty: system CAs
-    std::filesystem::path tmpdir;      // buildah's TMPDIR, so what it leaves when interrupted is removed with
-                                       // pipe's scratch directory; empty: inherited
+    std::string source;                   // the name in local storage
+    std::string destination;              // registry reference, e.g. ghcr.io/acme/api:sha-1234, or a path
+    std::string transport = "docker://";  // containers-transports(5) prefix: docker:// or oci: (a layout dir)
+    bool manifest_list = false;           // `buildah manifest push --all` instead of `buildah push`
+    std::filesystem::path digestfile;     // where buildah writes the pushed manifest's digest
+    bool tls_verify = true;               // false: plain HTTP or unverified TLS (--tls-verify=false)
+    std::filesystem::path cert_dir;       // directory of *.crt CA files (--cert-dir); empty: system CAs
+    std::filesystem::path tmpdir;         // buildah's TMPDIR, so what it leaves when interrupted is removed with
+                                          // pipe's scratch directory; empty: inherited
 };
 
 // What `buildah inspect --type image` says about a local image.
