@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <functional>
 
 namespace pipeline::cli {
 namespace {
@@ -51,9 +52,10 @@ scan::ScanSubject subject_of(const steps::ServiceScan& scanned) {
     return scan::ScanSubject{scanned.image, scanned.digest, scanned.trivy_version};
 }
 
-Result<void> write_file(const std::string& path, const std::string& text) {
+// Writes a file through write(stream); a failed open or write is a runtime error naming it.
+Result<void> write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
+    write(out);
     out.close();
     if (!out) {
         return runtime_error(fmt::format("cannot write {}", path), "check that the directory exists and is writable");
@@ -159,21 +161,28 @@ private:
         const bool multi = report.services.size() > 1;
         for (const steps::ServiceScan& scanned : report.services) {
             if (!m_output.empty()) {
-                if (auto written = write_file(per_service(m_output, scanned.name, multi), read_report(scanned));
+                if (auto written = write_file(per_service(m_output, scanned.name, multi),
+                                              [&](std::ostream& out) { copy_report(out, scanned); });
                     !written) {
                     return written;
                 }
             }
             if (!m_sarif.empty()) {
                 if (auto written = write_file(per_service(m_sarif, scanned.name, multi),
-                                              scan::to_sarif(scanned.report, scanned.gate, subject_of(scanned)));
+                                              [&](std::ostream& out) {
+                                                  scan::write_sarif(out, scanned.report, scanned.gate,
+                                                                    subject_of(scanned));
+                                              });
                     !written) {
                     return written;
                 }
             }
             if (!m_junit.empty()) {
                 if (auto written = write_file(per_service(m_junit, scanned.name, multi),
-                                              scan::to_junit(scanned.report, scanned.gate, subject_of(scanned)));
+                                              [&](std::ostream& out) {
+                                                  scan::write_junit(out, scanned.report, scanned.gate,
+                                                                    subject_of(scanned));
+                                              });
                     !written) {
                     return written;
                 }
@@ -182,9 +191,9 @@ private:
         return {};
     }
 
-    static std::string read_report(const steps::ServiceScan& scanned) {
+    static void copy_report(std::ostream& out, const steps::ServiceScan& scanned) {
         std::ifstream in(scanned.report_file, std::ios::binary);
-        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        out << in.rdbuf();
     }
 
     static void print_plan(Output& out, const steps::ScanReport& report) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <ostream>
 #include <set>
 
 namespace pipeline::scan {
@@ -141,60 +142,65 @@ std::string counts_line(const GateResult& gate) {
 
 }  // namespace
 
-std::string to_sarif(const Report& report, const GateResult& gate, const ScanSubject& subject) {
-    nlohmann::json rules = nlohmann::json::array();
-    nlohmann::json results = nlohmann::json::array();
+void write_sarif(std::ostream& out, const Report& report, const GateResult& gate, const ScanSubject& subject) {
+    // Streamed object by object: a report of 200,000 findings must not become one JSON tree.
     std::map<std::string, std::size_t> rule_index;
+    std::vector<std::size_t> rule_finding;
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+        if (!gate.suppressed[i] && rule_index.try_emplace(report.findings[i].id, rule_finding.size()).second) {
+            rule_finding.push_back(i);
+        }
+    }
+    const nlohmann::json driver{{"name", "Trivy"},
+                                {"informationUri", "https://github.com/aquasecurity/trivy"},
+                                {"fullName", "Trivy Vulnerability Scanner (via pipe)"},
+                                {"version", subject.trivy_version.empty() ? "unknown" : subject.trivy_version}};
+    std::string head = driver.dump();
+    head.pop_back();
+    out << R"({"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":)"
+        << head << R"(,"rules":[)";
+    for (std::size_t r = 0; r < rule_finding.size(); ++r) {
+        const Finding& f = report.findings[rule_finding[r]];
+        const std::string help = describe_finding(f);
+        const nlohmann::json rule{{"id", f.id},
+                                  {"name", kind_name(f.kind)},
+                                  {"shortDescription", {{"text", f.title.empty() ? f.id : f.title}}},
+                                  {"fullDescription", {{"text", f.title.empty() ? f.id : f.title}}},
+                                  {"defaultConfiguration", {{"level", sarif_level(f.severity)}}},
+                                  {"helpUri", f.url.empty() ? "https://avd.aquasec.com/" : f.url},
+                                  {"help", {{"text", help}, {"markdown", help}}},
+                                  {"properties",
+                                   {{"tags", {kind_name(f.kind), "security", std::string(severity_name(f.severity))}},
+                                    {"precision", "very-high"},
+                                    {"security-severity", security_severity(f)}}}};
+        out << (r == 0 ? "" : ",") << rule.dump();
+    }
+    out << R"(]}},"results":[)";
+    bool first = true;
     for (std::size_t i = 0; i < report.findings.size(); ++i) {
         if (gate.suppressed[i]) {
             continue;
         }
         const Finding& f = report.findings[i];
-        auto [found, inserted] = rule_index.try_emplace(f.id, rules.size());
-        if (inserted) {
-            const std::string help = describe_finding(f);
-            rules.push_back(
-                nlohmann::json{{"id", f.id},
-                               {"name", kind_name(f.kind)},
-                               {"shortDescription", {{"text", f.title.empty() ? f.id : f.title}}},
-                               {"fullDescription", {{"text", f.title.empty() ? f.id : f.title}}},
-                               {"defaultConfiguration", {{"level", sarif_level(f.severity)}}},
-                               {"helpUri", f.url.empty() ? "https://avd.aquasec.com/" : f.url},
-                               {"help", {{"text", help}, {"markdown", help}}},
-                               {"properties",
-                                {{"tags", {kind_name(f.kind), "security", std::string(severity_name(f.severity))}},
-                                 {"precision", "very-high"},
-                                 {"security-severity", security_severity(f)}}}});
-        }
-        results.push_back(
-            nlohmann::json{{"ruleId", f.id},
-                           {"ruleIndex", found->second},
-                           {"level", sarif_level(f.severity)},
-                           {"message", {{"text", describe_finding(f)}}},
-                           {"locations",
-                            {{{"physicalLocation",
-                               {{"artifactLocation", {{"uri", location_of(f, subject)}, {"uriBaseId", "ROOTPATH"}}},
-                                {"region", {{"startLine", 1}, {"startColumn", 1}, {"endLine", 1}, {"endColumn", 1}}}}},
-                              {"message", {{"text", fmt::format("{}: {}@{}", f.target, f.package, f.installed)}}}}}}});
+        const nlohmann::json result{
+            {"ruleId", f.id},
+            {"ruleIndex", rule_index[f.id]},
+            {"level", sarif_level(f.severity)},
+            {"message", {{"text", describe_finding(f)}}},
+            {"locations",
+             {{{"physicalLocation",
+                {{"artifactLocation", {{"uri", location_of(f, subject)}, {"uriBaseId", "ROOTPATH"}}},
+                 {"region", {{"startLine", 1}, {"startColumn", 1}, {"endLine", 1}, {"endColumn", 1}}}}},
+               {"message", {{"text", fmt::format("{}: {}@{}", f.target, f.package, f.installed)}}}}}}};
+        out << (first ? "" : ",") << result.dump();
+        first = false;
     }
-    nlohmann::json sarif{{"version", "2.1.0"},
-                         {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                         {"runs",
-                          {{{"tool",
-                             {{"driver",
-                               {{"name", "Trivy"},
-                                {"informationUri", "https://github.com/aquasecurity/trivy"},
-                                {"fullName", "Trivy Vulnerability Scanner (via pipe)"},
-                                {"version", subject.trivy_version.empty() ? "unknown" : subject.trivy_version},
-                                {"rules", rules}}}}},
-                            {"results", results},
-                            {"columnKind", "utf16CodeUnits"},
-                            {"originalUriBaseIds", {{"ROOTPATH", {{"uri", "file:///"}}}}},
-                            {"properties", {{"imageName", subject.image}, {"imageDigest", subject.digest}}}}}}};
-    return sarif.dump(2) + "\n";
+    const nlohmann::json properties{{"imageName", subject.image}, {"imageDigest", subject.digest}};
+    out << R"(],"columnKind":"utf16CodeUnits","originalUriBaseIds":{"ROOTPATH":{"uri":"file:///"}},"properties":)"
+        << properties.dump() << "}]}\n";
 }
 
-std::string to_junit(const Report& report, const GateResult& gate, const ScanSubject& subject) {
+void write_junit(std::ostream& out, const Report& report, const GateResult& gate, const ScanSubject& subject) {
     const std::set<std::size_t> failing = failing_set(gate);
     std::map<std::string, std::vector<std::size_t>> by_target;
     std::vector<std::string> order;
@@ -208,30 +214,30 @@ std::string to_junit(const Report& report, const GateResult& gate, const ScanSub
         }
         by_target[target].push_back(i);
     }
-    std::string xml = fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\">\n",
-                                  xml_escape("pipe scan " + subject.image));
+    out << fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\">\n",
+                       xml_escape("pipe scan " + subject.image));
     for (const std::string& target : order) {
         const auto& indices = by_target[target];
         const auto failures = static_cast<std::size_t>(
             std::count_if(indices.begin(), indices.end(), [&](std::size_t i) { return failing.count(i) > 0; }));
-        xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+        out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
                            xml_escape(target), indices.size(), failures);
         for (std::size_t i : indices) {
             const Finding& f = report.findings[i];
             const std::string classname =
                 f.kind == FindingKind::vulnerability ? f.package + "@" + f.installed : kind_name(f.kind) + ":" + f.path;
-            xml += fmt::format("    <testcase classname=\"{}\" name=\"[{}] {}\"", xml_escape(classname),
+            out << fmt::format("    <testcase classname=\"{}\" name=\"[{}] {}\"", xml_escape(classname),
                                severity_name(f.severity), xml_escape(f.id));
             if (failing.count(i) == 0) {
-                xml += "/>\n";
+                out << "/>\n";
                 continue;
             }
-            xml += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+            out << fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
                                xml_escape(f.title), severity_name(f.severity), xml_escape(describe_finding(f)));
         }
-        xml += "  </testsuite>\n";
+        out << "  </testsuite>\n";
     }
-    return xml + "</testsuites>\n";
+    out << "</testsuites>\n";
 }
 
 std::string to_markdown(const Report& report, const GateResult& gate, const ScanSubject& subject,

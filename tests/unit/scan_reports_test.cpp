@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using pipeline::scan::GatePolicy;
 using pipeline::scan::judge;
@@ -31,7 +32,9 @@ TEST_CASE("SARIF 2.1.0 has the structure GitHub code scanning requires", "[scan]
     auto entries = pipeline::scan::parse_plain_ignore("CVE-2024-0003\n", ".trivyignore");
     REQUIRE(entries);
     auto gate = judge(report, GatePolicy{}, *entries);
-    auto sarif = nlohmann::json::parse(pipeline::scan::to_sarif(report, gate, k_subject));
+    std::ostringstream text;
+    pipeline::scan::write_sarif(text, report, gate, k_subject);
+    auto sarif = nlohmann::json::parse(text.str());
     CHECK(sarif["version"] == "2.1.0");
     CHECK(sarif["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json");
     REQUIRE(sarif["runs"].size() == 1);
@@ -65,7 +68,9 @@ TEST_CASE("SARIF 2.1.0 has the structure GitHub code scanning requires", "[scan]
 TEST_CASE("JUnit XML: a suite per target, failures for what fails the gate", "[scan][junit]") {
     auto report = mixed();
     auto gate = judge(report, GatePolicy{}, {});
-    const std::string xml = pipeline::scan::to_junit(report, gate, k_subject);
+    std::ostringstream text;
+    pipeline::scan::write_junit(text, report, gate, k_subject);
+    const std::string xml = text.str();
     CHECK_THAT(xml, Catch::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
     CHECK_THAT(xml, Catch::Contains("<testsuite name=\"ghcr.io/acme/payments-api (debian 12.8)\" tests=\"5\" "
                                     "failures=\"2\""));

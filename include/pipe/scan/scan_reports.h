@@ -8,6 +8,7 @@
 #include <pipe/scan/report.h>
 
 #include <cstddef>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,13 @@ struct ScanSubject {
     std::string trivy_version;
 };
 
-// SARIF 2.1.0: one rule per finding ID (help URI, security-severity from CVSS or the
+// Writes SARIF 2.1.0: one rule per finding ID (help URI, security-severity from CVSS or the
 // severity), one result per finding not ignored, located at the package path or the image.
-std::string to_sarif(const Report& report, const GateResult& gate, const ScanSubject& subject);
+void write_sarif(std::ostream& out, const Report& report, const GateResult& gate, const ScanSubject& subject);
 
-// JUnit XML: a test suite per target, a test case per finding; those failing the gate fail.
-std::string to_junit(const Report& report, const GateResult& gate, const ScanSubject& subject);
+// Writes JUnit XML: a test suite per target, a test case per finding not ignored; those failing
+// the gate fail.
+void write_junit(std::ostream& out, const Report& report, const GateResult& gate, const ScanSubject& subject);
 
 // The Markdown step summary: verdict, counts, and the failing findings as a table, cut with a
 // note to stay under limit bytes.
