@@ -1,9 +1,11 @@
 #include <pipe/scan/report.h>
 
+#include <pipe/scan/json_events.h>
+
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace pipeline::scan {
@@ -29,59 +31,70 @@ struct Frame {
     std::string key;  // the current key, for object frames
 };
 
-// A SAX handler that keeps only the fields a Report holds.
-class ReportReader {
+// Keeps only the fields a Report holds; strings nobody reads are never built.
+class ReportReader final : public JsonHandler {
 public:
-    using number_integer_t = nlohmann::json::number_integer_t;
-    using number_unsigned_t = nlohmann::json::number_unsigned_t;
-    using number_float_t = nlohmann::json::number_float_t;
-    using string_t = nlohmann::json::string_t;
-    using binary_t = nlohmann::json::binary_t;
-
     Report report;
-    std::string error;
     bool saw_root_object = false;
 
-    bool null() { return true; }
-    bool boolean(bool /*value*/) { return true; }
-    bool number_integer(number_integer_t value) { return number(static_cast<double>(value), value); }
-    bool number_unsigned(number_unsigned_t value) {
-        return number(static_cast<double>(value), static_cast<number_integer_t>(value));
-    }
-    bool number_float(number_float_t value, const string_t& /*text*/) { return number(value, 0); }
-    bool binary(binary_t& /*value*/) { return true; }
+    bool literal() override { return true; }
 
-    bool string(string_t& value) {
+    bool number(double value) override {
         if (m_stack.empty()) {
             return true;
         }
         const Frame& frame = m_stack.back();
+        if (frame.region == Region::root && frame.key == "SchemaVersion") {
+            report.schema_version = static_cast<int>(value);
+        } else if (frame.region == Region::cvss_source && frame.key == "V3Score") {
+            m_finding.score = std::max(m_finding.score, value);
+        }
+        return true;
+    }
+
+    bool wants_string() const override {
+        if (m_stack.empty()) {
+            return false;
+        }
+        const Frame& frame = m_stack.back();
         switch (frame.region) {
             case Region::root:
-                if (frame.key == "ArtifactName") {
-                    report.artifact_name = std::move(value);
-                }
+                return frame.key == "ArtifactName";
+            case Region::metadata:
+                return frame.key == "ImageID";
+            case Region::repo_digests:
+                return true;
+            case Region::result:
+                return frame.key == "Target";
+            case Region::pkg_identifier:
+                return frame.key == "PURL";
+            case Region::finding:
+                return is_finding_field(frame.key);
+            default:
+                return false;
+        }
+    }
+
+    bool string(std::string_view value) override {
+        const Frame& frame = m_stack.back();
+        switch (frame.region) {
+            case Region::root:
+                report.artifact_name = value;
                 break;
             case Region::metadata:
-                if (frame.key == "ImageID") {
-                    report.image_id = std::move(value);
-                }
+                report.image_id = value;
                 break;
             case Region::repo_digests:
-                report.repo_digests.push_back(std::move(value));
+                report.repo_digests.emplace_back(value);
                 break;
             case Region::result:
-                if (frame.key == "Target") {
-                    m_target = value;
-                }
+                m_target = value;
                 break;
             case Region::finding:
-                finding_string(frame.key, std::move(value));
+                finding_string(frame.key, value);
                 break;
             case Region::pkg_identifier:
-                if (frame.key == "PURL") {
-                    m_finding.purl = std::move(value);
-                }
+                m_finding.purl = value;
                 break;
             default:
                 break;
@@ -89,14 +102,14 @@ public:
         return true;
     }
 
-    bool key(string_t& value) {
+    bool key(std::string_view name) override {
         if (!m_stack.empty()) {
-            m_stack.back().key = std::move(value);
+            m_stack.back().key.assign(name);
         }
         return true;
     }
 
-    bool start_object(std::size_t /*size*/) {
+    bool start_object() override {
         if (m_stack.empty()) {
             saw_root_object = true;
             m_stack.push_back(Frame{Region::root, {}});
@@ -126,7 +139,7 @@ public:
         return true;
     }
 
-    bool end_object() {
+    bool end_object() override {
         const Region region = m_stack.back().region;
         m_stack.pop_back();
         if (region == Region::finding) {
@@ -146,7 +159,7 @@ public:
         return true;
     }
 
-    bool start_array(std::size_t /*size*/) {
+    bool start_array() override {
         Region region = Region::skip;
         if (!m_stack.empty()) {
             const Frame& parent = m_stack.back();
@@ -171,32 +184,20 @@ public:
         return true;
     }
 
-    bool end_array() {
+    bool end_array() override {
         m_stack.pop_back();
         return true;
     }
 
-    bool parse_error(std::size_t position, const std::string& /*last_token*/,
-                     const nlohmann::detail::exception& /*ex*/) {
-        error = fmt::format("malformed JSON at byte {}", position);
-        return false;
-    }
-
 private:
-    bool number(double value, number_integer_t integer) {
-        if (m_stack.empty()) {
-            return true;
-        }
-        const Frame& frame = m_stack.back();
-        if (frame.region == Region::root && frame.key == "SchemaVersion") {
-            report.schema_version = static_cast<int>(integer);
-        } else if (frame.region == Region::cvss_source && frame.key == "V3Score") {
-            m_finding.score = std::max(m_finding.score, value);
-        }
-        return true;
+    static bool is_finding_field(const std::string& key) {
+        static constexpr std::array<std::string_view, 13> k_fields{
+            "Severity",     "Title",  "PrimaryURL", "VulnerabilityID", "PkgName", "PkgPath", "InstalledVersion",
+            "FixedVersion", "Status", "RuleID",     "Category",        "AVDID",   "ID"};
+        return std::find(k_fields.begin(), k_fields.end(), key) != k_fields.end();
     }
 
-    void finding_string(const std::string& key, std::string value) {
+    void finding_string(const std::string& key, std::string_view value) {
         Finding& f = m_finding;
         if (key == "Severity") {
             if (value.empty()) {
@@ -208,38 +209,38 @@ private:
                 ++report.unknown_severities;
             }
         } else if (key == "Title") {
-            f.title = std::move(value);
+            f.title = std::string(value);
         } else if (key == "PrimaryURL") {
-            f.url = std::move(value);
+            f.url = std::string(value);
         } else if (f.kind == FindingKind::vulnerability) {
-            vulnerability_string(key, std::move(value));
+            vulnerability_string(key, value);
         } else if (f.kind == FindingKind::secret) {
             if (key == "RuleID") {
-                f.id = std::move(value);
+                f.id = std::string(value);
             } else if (key == "Category") {
-                f.package = std::move(value);
+                f.package = std::string(value);
             }
         } else if (key == "AVDID" || (key == "ID" && f.id.empty())) {
-            f.id = std::move(value);
+            f.id = std::string(value);
         } else if (key == "Status") {
-            m_misconfig_status = std::move(value);
+            m_misconfig_status = std::string(value);
         }
     }
 
-    void vulnerability_string(const std::string& key, std::string value) {
+    void vulnerability_string(const std::string& key, std::string_view value) {
         Finding& f = m_finding;
         if (key == "VulnerabilityID") {
-            f.id = std::move(value);
+            f.id = std::string(value);
         } else if (key == "PkgName") {
-            f.package = std::move(value);
+            f.package = std::string(value);
         } else if (key == "PkgPath") {
-            f.path = std::move(value);
+            f.path = std::string(value);
         } else if (key == "InstalledVersion") {
-            f.installed = std::move(value);
+            f.installed = std::string(value);
         } else if (key == "FixedVersion") {
-            f.fixed = std::move(value);
+            f.fixed = std::string(value);
         } else if (key == "Status") {
-            f.status = std::move(value);
+            f.status = std::string(value);
         }
     }
 
@@ -282,9 +283,9 @@ std::optional<Severity> parse_severity(std::string_view name) {
 
 Result<Report> parse_report(std::string_view json, const std::string& where) {
     ReportReader reader;
-    const bool parsed = nlohmann::json::sax_parse(json.begin(), json.end(), &reader);
-    if (!parsed) {
-        return runtime_error(fmt::format("{}: Trivy's report is not valid JSON ({})", where, reader.error),
+    const std::string error = read_json(json, reader);
+    if (!error.empty()) {
+        return runtime_error(fmt::format("{}: Trivy's report is not valid JSON ({})", where, error),
                              "the scan did not produce a readable report; nothing was judged");
     }
     if (!reader.saw_root_object) {
