@@ -4,8 +4,8 @@
 # with buildah (vfs storage and chroot isolation in a private storage root, so no privileges are
 # needed and nothing is left behind), pushes it and checks the digest with skopeo; then releases
 # v1.4.2 (same commit: only tags are added) and makes a docs-only commit that
-# `pipe build --skip-unchanged` recognises without rebuilding. Later issues add scan, sign and
-# the bump of a local config repository.
+# `pipe build --skip-unchanged` recognises without rebuilding. `pipe scan` runs when Trivy is
+# installed. Later issues add sign and the bump of a local config repository.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +69,12 @@ witness=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' \
     "docker://$registry/acme/payments-api:sha-$(git -C "$app" rev-parse HEAD)")
 echo "skopeo sees:  $registry/acme/payments-api@$witness"
 [[ $pinned == "$registry/acme/payments-api@$witness" ]] || { echo "digest mismatch" >&2; exit 1; }
+if command -v trivy >/dev/null; then
+    echo "== pipe scan (Trivy on the pushed digest)"
+    "$pipe" -C "$app" scan --fail-on none
+else
+    echo "== pipe scan skipped: trivy is not installed (https://trivy.dev); the tests use tests/fakes/fake-trivy"
+fi
 echo "== recorded for the next step: .pipe/state.json"
 cat "$app/.pipe/state.json"
 
