@@ -160,30 +160,18 @@ private:
     Result<void> write_files(const steps::ScanReport& report) const {
         const bool multi = report.services.size() > 1;
         for (const steps::ServiceScan& scanned : report.services) {
-            if (!m_output.empty()) {
-                if (auto written = write_file(per_service(m_output, scanned.name, multi),
-                                              [&](std::ostream& out) { copy_report(out, scanned); });
-                    !written) {
-                    return written;
+            const std::vector<std::pair<const std::string*, std::function<void(std::ostream&)>>> files{
+                {&m_output, [&](std::ostream& out) { copy_report(out, scanned); }},
+                {&m_sarif,
+                 [&](std::ostream& out) { scan::write_sarif(out, scanned.report, scanned.gate, subject_of(scanned)); }},
+                {&m_junit, [&](std::ostream& out) {
+                     scan::write_junit(out, scanned.report, scanned.gate, subject_of(scanned));
+                 }}};
+            for (const auto& [path, write] : files) {
+                if (path->empty()) {
+                    continue;
                 }
-            }
-            if (!m_sarif.empty()) {
-                if (auto written = write_file(per_service(m_sarif, scanned.name, multi),
-                                              [&](std::ostream& out) {
-                                                  scan::write_sarif(out, scanned.report, scanned.gate,
-                                                                    subject_of(scanned));
-                                              });
-                    !written) {
-                    return written;
-                }
-            }
-            if (!m_junit.empty()) {
-                if (auto written = write_file(per_service(m_junit, scanned.name, multi),
-                                              [&](std::ostream& out) {
-                                                  scan::write_junit(out, scanned.report, scanned.gate,
-                                                                    subject_of(scanned));
-                                              });
-                    !written) {
+                if (auto written = write_file(per_service(*path, scanned.name, multi), write); !written) {
                     return written;
                 }
             }

@@ -216,15 +216,7 @@ private:
 
     // Exports the locally built image to an OCI layout and scans that with `trivy image --input`.
     Result<void> scan_local(const config::ServiceConfig& service, const std::string& local_name, ServiceScan& result) {
-        tools::TrivySettings settings;
-        settings.scanners = service.scan.scanners;
-        settings.timeout = service.scan.timeout;
-        settings.cache_dir = m_options.cache_dir;
-        settings.db_repository = m_options.db_repository;
-        settings.skip_db_update = m_options.skip_db_update;
-        settings.offline = m_options.offline;
-        settings.platform = m_options.platform;
-        tools::Trivy trivy(m_runner, settings);
+        tools::Trivy trivy(m_runner, base_settings(service));
         tools::Buildah buildah(m_runner, buildah_settings_for(m_workspace.root, service.build));
         ScratchDirectory scratch;
         std::filesystem::path directory = ScratchDirectory::placeholder("scan");
@@ -283,7 +275,8 @@ private:
         return std::vector<scan::IgnoreEntry>{};
     }
 
-    tools::TrivySettings trivy_settings(const config::ServiceConfig& service, RegistrySession& session) const {
+    // Trivy's settings from the service's `scan:` and the command line.
+    tools::TrivySettings base_settings(const config::ServiceConfig& service) const {
         tools::TrivySettings settings;
         settings.scanners = service.scan.scanners;
         settings.timeout = service.scan.timeout;
@@ -292,6 +285,12 @@ private:
         settings.skip_db_update = m_options.skip_db_update;
         settings.offline = m_options.offline;
         settings.platform = m_options.platform;
+        return settings;
+    }
+
+    // base_settings plus how to reach the service's registry.
+    tools::TrivySettings trivy_settings(const config::ServiceConfig& service, RegistrySession& session) const {
+        tools::TrivySettings settings = base_settings(service);
         settings.insecure = session.insecure();
         if (!service.registry.ca_file.empty()) {
             const std::filesystem::path given(service.registry.ca_file);
