@@ -3,6 +3,7 @@
 #include <pipe/scan/gate.h>
 
 #include "temp_dir.h"
+#include "trivy_fixture.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,13 +17,6 @@ using pipeline::scan::Severity;
 
 namespace {
 
-pipeline::scan::Report mixed() {
-    auto report = pipeline::scan::parse_report(
-        pipeline::testing::read_file(std::string(PIPE_TEST_DATA) + "/trivy/mixed.json"), "mixed.json");
-    REQUIRE(report);
-    return *report;
-}
-
 std::vector<std::string> failing_ids(const pipeline::scan::Report& report, const pipeline::scan::GateResult& gate) {
     std::vector<std::string> ids;
     for (std::size_t i : gate.failing) {
@@ -34,7 +28,7 @@ std::vector<std::string> failing_ids(const pipeline::scan::Report& report, const
 }  // namespace
 
 TEST_CASE("the default gate fails on CRITICAL and HIGH of every scanner", "[scan][gate]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.today = "2026-11-27";
     auto gate = judge(report, policy, {});
@@ -49,7 +43,7 @@ TEST_CASE("the default gate fails on CRITICAL and HIGH of every scanner", "[scan
 }
 
 TEST_CASE("--ignore-unfixed: only findings with a fix fail", "[scan][gate]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.ignore_unfixed = true;
     auto gate = judge(report, policy, {});
@@ -59,7 +53,7 @@ TEST_CASE("--ignore-unfixed: only findings with a fix fail", "[scan][gate]") {
 }
 
 TEST_CASE("other severities and report-only", "[scan][gate]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.fail_on = {Severity::low};
     CHECK(failing_ids(report, judge(report, policy, {})) == std::vector<std::string>{"CVE-2024-0004"});
@@ -79,7 +73,7 @@ TEST_CASE("plain .trivyignore: IDs for every scanner, exp: dates", "[scan][gate]
     REQUIRE(entries);
     REQUIRE(entries->size() == 3);
     CHECK((*entries)[0].where == ".trivyignore:3");
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.today = "2026-11-27";
     auto gate = judge(report, policy, *entries);
@@ -115,7 +109,7 @@ licenses:
     REQUIRE(entries);
     REQUIRE(entries->size() == 5);
     CHECK((*entries)[0].statement == "not reachable from our code");
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.today = "2026-11-27";
     auto gate = judge(report, policy, *entries);

@@ -4,6 +4,7 @@
 #include <pipe/scan/report.h>
 
 #include "temp_dir.h"
+#include "trivy_fixture.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,18 +13,8 @@ using pipeline::scan::parse_report;
 using pipeline::scan::Severity;
 using pipeline::testing::read_file;
 
-namespace {
-
-pipeline::scan::Report load(const std::string& name) {
-    auto report = parse_report(read_file(std::string(PIPE_TEST_DATA) + "/trivy/" + name), name);
-    REQUIRE(report);
-    return *report;
-}
-
-}  // namespace
-
 TEST_CASE("a clean report has targets and no findings", "[scan][report]") {
-    auto report = load("clean.json");
+    auto report = pipeline::testing::trivy_report("clean.json");
     CHECK(report.schema_version == 2);
     CHECK(report.image_id == "sha256:42745351bf914bb688aacd1dd25199d83b4df79759d33b11e98e0eaf245c68fc");
     CHECK(report.repo_digests.size() == 1);
@@ -32,7 +23,7 @@ TEST_CASE("a clean report has targets and no findings", "[scan][report]") {
 }
 
 TEST_CASE("vulnerabilities, secrets and failed misconfigurations of every target", "[scan][report]") {
-    auto report = load("mixed.json");
+    auto report = pipeline::testing::trivy_report("mixed.json");
     REQUIRE(report.findings.size() == 8);
     const auto& critical = report.findings[0];
     CHECK(critical.id == "CVE-2024-0001");

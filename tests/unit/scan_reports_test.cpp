@@ -3,6 +3,7 @@
 #include <pipe/scan/scan_reports.h>
 
 #include "temp_dir.h"
+#include "trivy_fixture.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -15,20 +16,13 @@ using pipeline::scan::Severity;
 
 namespace {
 
-pipeline::scan::Report mixed() {
-    auto report = pipeline::scan::parse_report(
-        pipeline::testing::read_file(std::string(PIPE_TEST_DATA) + "/trivy/mixed.json"), "mixed.json");
-    REQUIRE(report);
-    return *report;
-}
-
 const ScanSubject k_subject{"ghcr.io/acme/payments-api@sha256:" + std::string(64, 'a'),
                             "sha256:" + std::string(64, 'a'), "0.58.1"};
 
 }  // namespace
 
 TEST_CASE("SARIF 2.1.0 has the structure GitHub code scanning requires", "[scan][sarif]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     auto entries = pipeline::scan::parse_plain_ignore("CVE-2024-0003\n", ".trivyignore");
     REQUIRE(entries);
     auto gate = judge(report, GatePolicy{}, *entries);
@@ -66,7 +60,7 @@ TEST_CASE("SARIF 2.1.0 has the structure GitHub code scanning requires", "[scan]
 }
 
 TEST_CASE("JUnit XML: a suite per target, failures for what fails the gate", "[scan][junit]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     auto gate = judge(report, GatePolicy{}, {});
     std::ostringstream text;
     pipeline::scan::write_junit(text, report, gate, k_subject);
@@ -83,7 +77,7 @@ TEST_CASE("JUnit XML: a suite per target, failures for what fails the gate", "[s
 }
 
 TEST_CASE("the Markdown summary lists what fails the gate and stays under the limit", "[scan][summary]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     auto gate = judge(report, GatePolicy{}, {});
     const std::vector<Severity> fail_on{Severity::critical, Severity::high};
     const std::string text = pipeline::scan::to_markdown(report, gate, k_subject, fail_on, 1 << 20);
@@ -109,7 +103,7 @@ TEST_CASE("the Markdown summary lists what fails the gate and stays under the li
 }
 
 TEST_CASE("terminal table and annotations", "[scan][summary]") {
-    auto report = mixed();
+    auto report = pipeline::testing::trivy_report("mixed.json");
     auto gate = judge(report, GatePolicy{}, {});
     auto lines = pipeline::scan::terminal_summary(report, gate, 3);
     REQUIRE(lines.size() == 6);
