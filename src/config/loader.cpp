@@ -273,7 +273,7 @@ Result<void> read_settings(
         if (!seen.insert(key).second) {
             return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
         }
-        const std::string path = section + "." + key;
+        const std::string path = fmt::format("{}.{}", section, key);
         Result<std::string> text = read_string(entry.second, file, path);
         if (!text) {
             return text.error();
