@@ -243,6 +243,7 @@ void write_junit(std::ostream& out, const Report& report, const GateResult& gate
 std::string to_markdown(const Report& report, const GateResult& gate, const ScanSubject& subject,
                         const std::vector<Severity>& fail_on, std::size_t limit) {
     std::vector<std::string> gate_names;
+    gate_names.reserve(fail_on.size());
     for (Severity severity : fail_on) {
         gate_names.emplace_back(severity_name(severity));
     }

@@ -300,7 +300,8 @@ private:
     }
 
     // Runs Trivy (or takes the cached report) and leaves the report in .pipe/scan/.
-    Result<void> run_trivy(const config::ServiceConfig& service, tools::TrivySettings settings, ServiceScan& result) {
+    Result<void> run_trivy(const config::ServiceConfig& service, const tools::TrivySettings& settings,
+                           ServiceScan& result) {
         tools::Trivy trivy(m_runner, settings);
         Result<tools::TrivyVersion> version = trivy.version();
         if (!version) {
