@@ -15,6 +15,9 @@ public:
     Reader(std::string_view text, JsonHandler& handler) : m_text(text), m_handler(handler) {}
 
     std::string run() {
+        if (m_text.substr(0, 3) == "\xEF\xBB\xBF") {
+            m_at = 3;  // a UTF-8 byte order mark, which RFC 8259 allows readers to ignore
+        }
         skip_space();
         if (!value(0)) {
             return m_error.empty() ? fmt::format("stopped at byte {}", m_at) : m_error;

@@ -1,6 +1,6 @@
 // Fuzzes pipe's JSON event reader and the Trivy report parser built on it: nothing may crash, and
 // the reader must accept every document nlohmann's parser accepts (it is never stricter than
-// JSON, apart from its nesting limit), so a valid report is never refused.
+// JSON, apart from its nesting limit and NUL bytes), so a valid report is never refused.
 #include "fuzz_check.h"
 
 #include <pipe/scan/json_events.h>
@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     Everything handler;
     const bool ours = pipeline::scan::read_json(text, handler).empty();
-    if (shallow(text) && nlohmann::json::accept(text)) {
+    // nlohmann's lexer takes a NUL byte for the end of input; pipe's reader does not.
+    if (shallow(text) && text.find('\0') == std::string_view::npos && nlohmann::json::accept(text)) {
         require(ours);
     }
     (void)pipeline::scan::parse_report(text, "fuzz");
