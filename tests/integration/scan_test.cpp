@@ -1,5 +1,5 @@
 // `pipe scan` end to end: a real build and push to docker-registry on loopback, then Trivy (the
-// fake in tests/fakes/fake-trivy, or a real trivy with PIPE_TEST_REAL_TOOLS=1) on the pushed
+// fake in tests/fakes/fake-trivy; the real one in the hidden [real-tools] case) on the pushed
 // digest: the gate's exit codes, every report file, the cache, credentials only through
 // DOCKER_CONFIG, Trivy failures and crashes that never pass, the DB rate-limit fallback.
 #include "buildah_storage.h"
@@ -29,14 +29,10 @@ std::string data(const std::string& name) {
     return std::string(PIPE_TEST_DATA) + "/trivy/" + name;
 }
 
-bool real_trivy() {
-    const char* flag = std::getenv("PIPE_TEST_REAL_TOOLS");
-    return flag != nullptr && std::string(flag) == "1";
-}
-
-// A repository whose image was built and pushed, and an environment with trivy on PATH.
+// A repository whose image was built and pushed, and an environment with trivy on PATH: the fake,
+// or with real set the trivy already on PATH.
 struct Scanned {
-    explicit Scanned(const TempDir& dir, const std::string& report = "mixed.json")
+    explicit Scanned(const TempDir& dir, const std::string& report = "mixed.json", bool real = false)
         : storage(dir), registry(dir.path()) {
         repo = pipeline::testing::service_repository(
             dir.path() / "repo",
@@ -46,7 +42,7 @@ struct Scanned {
         env = storage.env();
         const std::filesystem::path bin = dir.path() / "bin";
         std::filesystem::create_directories(bin);
-        if (!real_trivy()) {
+        if (!real) {
             std::filesystem::create_symlink(std::string(PIPE_SOURCE_DIR) + "/tests/fakes/fake-trivy", bin / "trivy");
         }
         const char* path = std::getenv("PATH");
@@ -265,4 +261,22 @@ TEST_CASE("pipe scan in GitHub Actions: summary, annotations, outputs", "[integr
     CHECK_THAT(read_file(dir.path() / "summary.md"), Catch::Contains("**Failed**: 5 finding(s)"));
     CHECK_THAT(read_file(dir.path() / "outputs.txt"),
                Catch::Contains("passed=false\n") && Catch::Contains("failing=5\n"));
+}
+
+// Hidden unless asked for (`integration_tests "[real-tools]"` with PIPE_TEST_REAL_TOOLS=1 and a
+// real trivy on PATH, which needs network for its DB): the same build, push and scan against the
+// real scanner, whose verdict on a FROM scratch image with one text file must be clean.
+TEST_CASE("pipe scan with the real Trivy", "[.][real-tools][integration]") {
+    const char* flag = std::getenv("PIPE_TEST_REAL_TOOLS");
+    REQUIRE(flag != nullptr);
+    REQUIRE(std::string(flag) == "1");
+    TempDir dir;
+    Scanned s(dir, "clean.json", true);
+    auto run = run_pipe({"--json", "scan", "--sarif", "real.sarif"}, s.repo, s.env);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    auto doc = nlohmann::json::parse(run.out);
+    CHECK(doc["passed"] == true);
+    CHECK(doc["digest"] == s.pinned.substr(s.pinned.find('@') + 1));
+    CHECK(nlohmann::json::parse(read_file(s.repo / "real.sarif"))["version"] == "2.1.0");
 }
