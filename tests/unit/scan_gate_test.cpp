@@ -42,7 +42,7 @@ TEST_CASE("the default gate fails on CRITICAL and HIGH of every scanner", "[scan
     CHECK(gate.count(Severity::unknown) == 1);
 }
 
-TEST_CASE("--ignore-unfixed: only findings with a fix fail", "[scan][gate]") {
+TEST_CASE("with ignore-unfixed only findings with a fix fail", "[scan][gate]") {
     auto report = pipeline::testing::trivy_report("mixed.json");
     GatePolicy policy;
     policy.ignore_unfixed = true;
