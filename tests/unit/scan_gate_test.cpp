@@ -145,3 +145,29 @@ TEST_CASE("severity lists", "[scan][gate]") {
     CHECK(bad.error().kind == pipeline::ErrorKind::usage);
     CHECK_FALSE(parse_severity_list(",", "--severity"));
 }
+
+TEST_CASE("a report with only an unfixed HIGH fails unless unfixed findings are ignored", "[scan][gate]") {
+    auto report = pipeline::scan::parse_report(
+        R"json({"SchemaVersion":2,"Results":[{"Target":"img (debian 12)","Class":"os-pkgs","Vulnerabilities":[
+            {"VulnerabilityID":"CVE-2024-9","PkgName":"zlib1g","InstalledVersion":"1.2","Status":"affected",
+             "Severity":"HIGH"}]}]})json",
+        "unfixed.json");
+    REQUIRE(report);
+    CHECK_FALSE(judge(*report, GatePolicy{}, {}).passed);
+    GatePolicy unfixed;
+    unfixed.ignore_unfixed = true;
+    auto gate = judge(*report, unfixed, {});
+    CHECK(gate.passed);
+    CHECK(gate.count(Severity::high) == 1);
+}
+
+TEST_CASE("an ignore entry with a future expiry still ignores", "[scan][gate][ignore]") {
+    auto report = pipeline::testing::trivy_report("mixed.json");
+    auto entries = parse_plain_ignore("CVE-2024-0001 exp:2099-12-31\n", ".trivyignore");
+    REQUIRE(entries);
+    GatePolicy policy;
+    policy.today = "2026-11-27";
+    auto gate = judge(report, policy, *entries);
+    CHECK(gate.ignored == 1);
+    CHECK(gate.warnings.empty());
+}
