@@ -382,6 +382,7 @@ Result<BuildReport> run_build(const Workspace& workspace, proc::Runner& runner, 
         if (!built) {
             return built.error();
         }
+        report.warnings.insert(report.warnings.end(), built->notes.begin(), built->notes.end());
         result.image_id = built->image_id;
         result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(finished_at - started_at);
 

@@ -161,6 +161,43 @@ Result<std::string> parse_image_id(std::string_view json, std::string_view name)
                          "run `buildah images` with the same storage settings to see what was built");
 }
 
+Result<std::vector<std::string>> parse_manifest_platforms(std::string_view json) {
+    const nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return runtime_error("buildah manifest inspect printed something that is not a JSON object",
+                             "check the buildah version (pipe needs buildah 1.28 or later)");
+    }
+    std::vector<std::string> platforms;
+    if (!doc.contains("manifests") || !doc["manifests"].is_array()) {
+        return platforms;
+    }
+    for (const nlohmann::json& entry : doc["manifests"]) {
+        if (!entry.is_object() || !entry.contains("platform") || !entry["platform"].is_object()) {
+            continue;
+        }
+        const nlohmann::json& platform = entry["platform"];
+        const std::string variant = platform.value("variant", "");
+        platforms.push_back(platform.value("os", "") + "/" + platform.value("architecture", "") +
+                            (variant.empty() ? "" : "/" + variant));
+    }
+    return platforms;
+}
+
+std::vector<std::string> missing_platforms(const std::vector<std::string>& requested,
+                                           const std::vector<std::string>& present) {
+    std::vector<std::string> missing;
+    for (const std::string& wanted : requested) {
+        const bool has_variant = std::count(wanted.begin(), wanted.end(), '/') >= 2;
+        const bool found = std::any_of(present.begin(), present.end(), [&](const std::string& have) {
+            return have == wanted || (!has_variant && have.rfind(wanted + "/", 0) == 0);
+        });
+        if (!found) {
+            missing.push_back(wanted);
+        }
+    }
+    return missing;
+}
+
 BuildahFailure classify_failure(std::string_view stderr_text) {
     const std::string_view text = stderr_text;
     if (contains_any(text, {"unshare(CLONE_NEWUSER)", "User namespaces are not enabled",
@@ -361,6 +398,10 @@ Result<std::string> Buildah::push(const PushSpec& spec, const proc::OutputSink& 
     return read_id_file(spec.digestfile, "digest");
 }
 
+proc::Command Buildah::manifest_inspect_command(const std::string& name) const {
+    return command({"manifest", "inspect", name});
+}
+
 proc::Command Buildah::inspect_command(const std::string& image) const {
     return command({"inspect", "--type", "image", image});
 }
@@ -393,12 +434,9 @@ Result<proc::ProcessResult> Buildah::run_checked(const proc::Command& command, s
     return result;
 }
 
-Result<BuiltImage> Buildah::build(const BuildSpec& spec, const proc::OutputSink& sink) {
-    const std::string doing = spec.service.empty() ? std::string("buildah build")
-                                                   : fmt::format("buildah build for service '{}'", spec.service);
-    const bool list = builds_manifest_list(spec) && !spec.references.empty();
-    BuiltImage built;
-    if (list) {
+Result<void> Buildah::run_build(const BuildSpec& spec, const proc::OutputSink& sink, BuiltImage& built,
+                                std::string_view doing) {
+    if (builds_manifest_list(spec) && !spec.references.empty()) {
         proc::Command remove = manifest_rm_command(spec.references.front());
         Result<proc::ProcessResult> removed = m_runner.run(remove);
         if (!removed) {
@@ -416,6 +454,30 @@ Result<BuiltImage> Buildah::build(const BuildSpec& spec, const proc::OutputSink&
         return ran.error();
     }
     built.duration += ran->duration;
+    return {};
+}
+
+Result<std::vector<std::string>> Buildah::list_gaps(const BuildSpec& spec) {
+    Result<proc::ProcessResult> inspected =
+        run_checked(manifest_inspect_command(spec.references.front()), "buildah manifest inspect");
+    if (!inspected) {
+        return inspected.error();
+    }
+    Result<std::vector<std::string>> present = parse_manifest_platforms(inspected->out);
+    if (!present) {
+        return present.error();
+    }
+    return missing_platforms(spec.platforms, *present);
+}
+
+Result<BuiltImage> Buildah::build(const BuildSpec& spec, const proc::OutputSink& sink) {
+    const std::string doing = spec.service.empty() ? std::string("buildah build")
+                                                   : fmt::format("buildah build for service '{}'", spec.service);
+    const bool list = builds_manifest_list(spec) && !spec.references.empty();
+    BuiltImage built;
+    if (auto ran = run_build(spec, sink, built, doing); !ran) {
+        return ran.error();
+    }
     if (!list) {
         Result<std::string> id = read_id_file(spec.iidfile, "image id");
         if (!id) {
@@ -423,6 +485,29 @@ Result<BuiltImage> Buildah::build(const BuildSpec& spec, const proc::OutputSink&
         }
         built.image_id = std::move(*id);
         return built;
+    }
+    Result<std::vector<std::string>> gaps = list_gaps(spec);
+    if (!gaps) {
+        return gaps.error();
+    }
+    if (!gaps->empty() && spec.layers) {
+        built.notes.push_back(fmt::format(
+            "{}: buildah put no image for {} into the manifest list (with --layers, buildah 1.28 reuses one "
+            "platform's cached layers for the next); built again without layers",
+            spec.service, fmt::join(*gaps, ", ")));
+        BuildSpec without_layers = spec;
+        without_layers.layers = false;
+        if (auto ran = run_build(without_layers, sink, built, doing); !ran) {
+            return ran.error();
+        }
+        gaps = list_gaps(spec);
+        if (!gaps) {
+            return gaps.error();
+        }
+    }
+    if (!gaps->empty()) {
+        return runtime_error(fmt::format("{}: the manifest list lacks {}", doing, fmt::join(*gaps, ", ")),
+                             "check that buildah can build for those platforms (qemu-user-static for RUN steps)");
     }
     if (spec.references.size() > 1) {
         std::vector<std::string> others(spec.references.begin() + 1, spec.references.end());

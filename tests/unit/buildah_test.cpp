@@ -133,6 +133,16 @@ TEST_CASE("the registry auth file reaches buildah through REGISTRY_AUTH_FILE, ne
     }
 }
 
+const char* const k_both_platforms =
+    R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aa","size":1,
+         "platform":{"architecture":"amd64","os":"linux"}},
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:bb","size":1,
+         "platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]})";
+
+const char* const k_amd64_only =
+    R"({"schemaVersion":2,"manifests":[{"digest":"sha256:aa","platform":{"architecture":"amd64","os":"linux"}}]})";
+
 TEST_CASE("several platforms build a manifest list named after the first reference", "[buildah]") {
     FakeBuildahRunner runner;
     Buildah buildah(runner, BuildahSettings{});
@@ -157,12 +167,56 @@ TEST_CASE("several platforms build a manifest list named after the first referen
     scripted.expect(steps[0].argv,
                     exited(125, "", "Error: 1 error occurred:\n\t* localhost/multi:one: image not known\n"));
     scripted.expect(steps[1].argv, exited(0, "STEP 1/1: FROM scratch\n"));
+    scripted.expect(real.manifest_inspect_command("localhost/multi:one").argv, exited(0, k_both_platforms));
     scripted.expect(steps[2].argv, exited(0));
     scripted.expect(steps[3].argv, exited(0, list_json));
     auto built = real.build(spec, {});
     REQUIRE(built.has_value());
     CHECK(built->image_id == "sha256:97b6d69e130897c2228c74f069ebb7c3f617fcc46dac8c63289739191c907daf");
+    CHECK(built->notes.empty());
     CHECK(scripted.unanswered() == 0);
+}
+
+TEST_CASE("a manifest list that lacks a platform is built again without layers", "[buildah]") {
+    BuildSpec spec = minimal_spec();
+    spec.references = {"localhost/multi:one"};
+    spec.platforms = {"linux/amd64", "linux/arm64"};
+    FakeBuildahRunner scripted;
+    Buildah buildah(scripted, BuildahSettings{});
+    BuildSpec without_layers = spec;
+    without_layers.layers = false;
+    const auto inspect = buildah.manifest_inspect_command("localhost/multi:one").argv;
+    scripted.expect(buildah.manifest_rm_command("localhost/multi:one").argv, exited(0));
+    scripted.expect(buildah.build_command(spec).argv, exited(0));
+    scripted.expect(inspect, exited(0, k_amd64_only));
+    scripted.expect(buildah.manifest_rm_command("localhost/multi:one").argv, exited(0));
+    scripted.expect(buildah.build_command(without_layers).argv, exited(0));
+
+    SECTION("the second build has every platform") {
+        scripted.expect(inspect, exited(0, k_both_platforms));
+        scripted.expect(buildah.image_id_command("localhost/multi:one").argv,
+                        exited(0, read_data("images-manifest-list.json")));
+        auto built = buildah.build(spec, {});
+        REQUIRE(built.has_value());
+        REQUIRE(built->notes.size() == 1);
+        CHECK_THAT(built->notes[0], Catch::Contains("linux/arm64") && Catch::Contains("without layers"));
+    }
+    SECTION("still lacking, it is an error") {
+        scripted.expect(inspect, exited(0, k_amd64_only));
+        auto built = buildah.build(spec, {});
+        REQUIRE_FALSE(built.has_value());
+        CHECK_THAT(built.error().message, Catch::Contains("the manifest list lacks linux/arm64"));
+    }
+}
+
+TEST_CASE("manifest platforms: variants match requests without one", "[buildah]") {
+    auto platforms = pipeline::tools::parse_manifest_platforms(k_both_platforms);
+    REQUIRE(platforms);
+    CHECK(*platforms == std::vector<std::string>{"linux/amd64", "linux/arm64/v8"});
+    CHECK(pipeline::tools::missing_platforms({"linux/amd64", "linux/arm64"}, *platforms).empty());
+    CHECK(pipeline::tools::missing_platforms({"linux/arm64/v7", "linux/s390x"}, *platforms) ==
+          std::vector<std::string>{"linux/arm64/v7", "linux/s390x"});
+    CHECK_FALSE(pipeline::tools::parse_manifest_platforms("not json"));
 }
 
 TEST_CASE("a single-platform build reads the image id from the iidfile and streams output", "[buildah]") {

@@ -56,7 +56,16 @@ bool builds_manifest_list(const BuildSpec& spec);
 struct BuiltImage {
     std::string image_id;                   // sha256:<hex>: the image config, or the manifest list
     std::chrono::milliseconds duration{0};  // wall time of all buildah commands of the build
+    std::vector<std::string> notes;         // what pipe did about buildah's quirks, for warnings
 };
+
+// The platforms ("os/arch[/variant]") of a `buildah manifest inspect` document; malformed JSON
+// is a runtime error.
+Result<std::vector<std::string>> parse_manifest_platforms(std::string_view json);
+
+// The requested platforms that present lacks; a request without a variant matches any variant.
+std::vector<std::string> missing_platforms(const std::vector<std::string>& requested,
+                                           const std::vector<std::string>& present);
 
 // One push of a local image (or manifest list) to one registry reference.
 struct PushSpec {
@@ -145,6 +154,9 @@ public:
     // Runs push_command(spec), output lines to sink, and returns the digest from the digestfile.
     Result<std::string> push(const PushSpec& spec, const proc::OutputSink& sink);
 
+    // `buildah manifest inspect <name>`: checks that a list holds every requested platform.
+    proc::Command manifest_inspect_command(const std::string& name) const;
+
     // `buildah inspect --type image <image>`.
     proc::Command inspect_command(const std::string& image) const;
 
@@ -155,13 +167,22 @@ public:
     std::vector<proc::Command> build_plan(const BuildSpec& spec) const;
 
     // Runs build_plan(spec), each command's output lines going to sink as they arrive, and
-    // reads the image id (from the iidfile, or from storage for a manifest list).
+    // reads the image id (from the iidfile, or from storage for a manifest list). A manifest list
+    // that lacks a requested platform (buildah 1.28 with --layers reuses one platform's cached
+    // layers for the next) is built once more without layers, with a note; still lacking, an error.
     Result<BuiltImage> build(const BuildSpec& spec, const proc::OutputSink& sink);
 
     // Reads a local image's id, labels and annotations.
     Result<ImageDetails> inspect(const std::string& image);
 
 private:
+    // Removes an older list of the name (lists only) and runs the build command.
+    Result<void> run_build(const BuildSpec& spec, const proc::OutputSink& sink, BuiltImage& built,
+                           std::string_view doing);
+
+    // The requested platforms the list built for spec lacks.
+    Result<std::vector<std::string>> list_gaps(const BuildSpec& spec);
+
     // Runs command; a failed start or a non-zero exit becomes an error about `doing`.
     Result<proc::ProcessResult> run_checked(const proc::Command& command, std::string_view doing);
 
