@@ -1,3 +1,3 @@
-// The Catch2 runner shared by the unit and CLI test executables.
+// The Catch2 runner shared by every test executable.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>

@@ -9,11 +9,7 @@
 namespace pipeline::testing {
 
 std::string pipe_binary() {
-#ifdef PIPE_BINARY
     return PIPE_BINARY;
-#else
-    return "pipe";
-#endif
 }
 
 PipeRun run_pipe(const std::vector<std::string>& args, const std::filesystem::path& cwd, const Environment& env) {
