@@ -1,4 +1,5 @@
 #include <pipe/config/loader.h>
+#include <pipe/core/file_text.h>
 
 #include <pipe/core/suggest.h>
 
@@ -6,7 +7,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -584,17 +584,15 @@ Result<Config> load_config(const std::filesystem::path& explicit_path, const std
         config.services.push_back(std::move(service));
         return config;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = read_file_text(path);
+    if (!text) {
         return config_error(path.string(), "cannot read the configuration file",
                             explicit_path.empty()
                                 ? "check the file's permissions"
                                 : "check the --config path; it is resolved from the current directory");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     std::string display = explicit_path.empty() ? std::string("pipe.yaml") : explicit_path.string();
-    return parse_config(text.str(), display, default_name);
+    return parse_config(*text, display, default_name);
 }
 
 Result<void> apply_environment(Config& config, const Environment& env) {

@@ -16,6 +16,11 @@ Error runtime_error(std::string message, std::string hint) {
     return Error{ErrorKind::runtime, std::move(message), {}, std::move(hint)};
 }
 
+Error located_error(std::string origin, std::string message, std::string hint) {
+    const ErrorKind kind = origin.rfind("--", 0) == 0 ? ErrorKind::usage : ErrorKind::config;
+    return Error{kind, std::move(message), std::move(origin), std::move(hint)};
+}
+
 Error interrupted_error(int signal) {
     return Error{ErrorKind::interrupted, "interrupted", {}, {}, signal};
 }

@@ -1,5 +1,6 @@
 // Which credentials apply to a registry: environment, auth files and their helpers, GITHUB_TOKEN,
 // anonymous, in that order.
+#include <pipe/core/file_text.h>
 #include <pipe/oci/credentials.h>
 
 #include <fmt/format.h>
@@ -8,8 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 #include <utility>
 
@@ -36,13 +35,12 @@ Result<std::optional<std::string>> read_if_present(const fs::path& path) {
         return config_error(path.string(), "the auth file is a directory",
                             "remove it, or point REGISTRY_AUTH_FILE / DOCKER_CONFIG elsewhere");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = read_file_text(path);
+    if (!text) {
         return config_error(path.string(), fmt::format("cannot read the auth file: {}", std::strerror(errno)),
                             "fix its permissions, or point REGISTRY_AUTH_FILE / DOCKER_CONFIG elsewhere");
     }
-    return std::optional<std::string>(
-        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+    return text;
 }
 
 std::string non_empty(const Environment& env, std::string_view name) {

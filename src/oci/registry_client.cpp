@@ -14,6 +14,21 @@ struct RegistryClient::Endpoint {
     std::string base;  // "https://host[:port]"
     Mode mode = Mode::anonymous;
     http::Challenge challenge;
+
+    // Takes the bearer challenge (preferred) or the Basic one; false when there is neither.
+    bool adopt(const std::vector<http::Challenge>& challenges) {
+        if (const http::Challenge* bearer = http::find_challenge(challenges, "bearer")) {
+            mode = Mode::bearer;
+            challenge = *bearer;
+            return true;
+        }
+        if (const http::Challenge* basic = http::find_challenge(challenges, "basic")) {
+            mode = Mode::basic;
+            challenge = *basic;
+            return true;
+        }
+        return false;
+    }
 };
 
 // One request to a registry, described before authentication is added.
@@ -144,13 +159,7 @@ Result<RegistryClient::Endpoint*> RegistryClient::endpoint(const std::string& re
                 return runtime_error(fmt::format("registry {}: unreadable WWW-Authenticate challenge: {}", registry,
                                                  challenges.error().message));
             }
-            if (const http::Challenge* bearer = http::find_challenge(*challenges, "bearer")) {
-                created->mode = Endpoint::Mode::bearer;
-                created->challenge = *bearer;
-            } else if (const http::Challenge* basic = http::find_challenge(*challenges, "basic")) {
-                created->mode = Endpoint::Mode::basic;
-                created->challenge = *basic;
-            } else {
+            if (!created->adopt(*challenges)) {
                 return runtime_error(
                     fmt::format("registry {} asks for an authentication scheme pipe does not support", registry),
                     "pipe supports anonymous access, HTTP Basic and bearer tokens");
@@ -261,23 +270,14 @@ Result<std::optional<std::string>> RegistryClient::authorization(Endpoint& endpo
     return std::optional<std::string>("Bearer " + cached->second.token.reveal());
 }
 
-Result<void> RegistryClient::authenticate(Endpoint& endpoint, const std::string& registry, const std::string& scope,
-                                          const http::Response& challenge_response, bool force_new) {
+void RegistryClient::renew(Endpoint& endpoint, const std::string& registry, const std::string& scope,
+                           const http::Response& challenge_response) {
     Result<std::vector<http::Challenge>> challenges =
         http::parse_www_authenticate(challenge_response.headers.find_all("WWW-Authenticate"));
     if (challenges) {
-        if (const http::Challenge* bearer = http::find_challenge(*challenges, "bearer")) {
-            endpoint.mode = Endpoint::Mode::bearer;
-            endpoint.challenge = *bearer;
-        } else if (const http::Challenge* basic = http::find_challenge(*challenges, "basic")) {
-            endpoint.mode = Endpoint::Mode::basic;
-            endpoint.challenge = *basic;
-        }
+        endpoint.adopt(*challenges);
     }
-    if (force_new) {
-        m_tokens.erase(registry + " " + scope);
-    }
-    return {};
+    m_tokens.erase(registry + " " + scope);
 }
 
 Result<http::Response> RegistryClient::send(const ImageReference& reference, std::string_view actions,
@@ -322,9 +322,7 @@ Result<http::Response> RegistryClient::send(const ImageReference& reference, std
             return std::move(*answer);
         }
         last = std::move(*answer);
-        if (auto renewed = authenticate(ep, reference.registry, scope, *last, true); !renewed) {
-            return renewed.error();
-        }
+        renew(ep, reference.registry, scope, *last);
     }
     Result<Credentials> credentials = m_credentials.resolve(reference.registry);
     return runtime_error(fmt::format("registry {}: {} was refused {}: {}", reference.registry, exchange.operation,

@@ -1,3 +1,4 @@
+#include <pipe/core/file_text.h>
 #include <pipe/scan/ignore_file.h>
 
 #include <pipe/tools/context_ignore.h>
@@ -6,7 +7,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 namespace pipeline::scan {
@@ -149,18 +149,16 @@ Result<std::vector<IgnoreEntry>> parse_yaml_ignore(std::string_view text, const 
 }
 
 Result<std::vector<IgnoreEntry>> load_ignore_file(const std::filesystem::path& path, const std::string& shown) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = read_file_text(path);
+    if (!text) {
         return config_error(shown, fmt::format("the ignore file {} does not exist or cannot be read", path.string()),
                             "create it, fix the path, or drop the setting (Trivy would silently scan without it)");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     const std::string extension = path.extension().string();
     if (extension == ".yml" || extension == ".yaml") {
-        return parse_yaml_ignore(text.str(), path.string());
+        return parse_yaml_ignore(*text, path.string());
     }
-    return parse_plain_ignore(text.str(), path.string());
+    return parse_plain_ignore(*text, path.string());
 }
 
 bool ignore_matches(const IgnoreEntry& entry, const Finding& finding) {

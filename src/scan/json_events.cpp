@@ -74,6 +74,32 @@ private:
         }
     }
 
+    // Reads the items of an object or array after its opening bracket, up to the closing one.
+    template <class ReadItem>
+    bool items(char close, std::string_view expected, ReadItem read_item) {
+        skip_space();
+        if (m_at < m_text.size() && m_text[m_at] == close) {
+            ++m_at;
+            return true;
+        }
+        while (true) {
+            skip_space();
+            if (!read_item()) {
+                return false;
+            }
+            skip_space();
+            if (m_at < m_text.size() && m_text[m_at] == ',') {
+                ++m_at;
+                continue;
+            }
+            if (m_at < m_text.size() && m_text[m_at] == close) {
+                ++m_at;
+                return true;
+            }
+            return fail(expected);
+        }
+    }
+
     bool object(int depth) {
         if (depth > k_max_depth) {
             return fail("nesting too deep");
@@ -82,13 +108,7 @@ private:
         if (!m_handler.start_object()) {
             return false;
         }
-        skip_space();
-        if (m_at < m_text.size() && m_text[m_at] == '}') {
-            ++m_at;
-            return m_handler.end_object();
-        }
-        while (true) {
-            skip_space();
+        const bool read = items('}', "expected ',' or '}'", [&] {
             if (m_at >= m_text.size() || m_text[m_at] != '"') {
                 return fail("expected a key");
             }
@@ -101,20 +121,9 @@ private:
             }
             ++m_at;
             skip_space();
-            if (!value(depth)) {
-                return false;
-            }
-            skip_space();
-            if (m_at < m_text.size() && m_text[m_at] == ',') {
-                ++m_at;
-                continue;
-            }
-            if (m_at < m_text.size() && m_text[m_at] == '}') {
-                ++m_at;
-                return m_handler.end_object();
-            }
-            return fail("expected ',' or '}'");
-        }
+            return value(depth);
+        });
+        return read && m_handler.end_object();
     }
 
     bool array(int depth) {
@@ -125,27 +134,7 @@ private:
         if (!m_handler.start_array()) {
             return false;
         }
-        skip_space();
-        if (m_at < m_text.size() && m_text[m_at] == ']') {
-            ++m_at;
-            return m_handler.end_array();
-        }
-        while (true) {
-            skip_space();
-            if (!value(depth)) {
-                return false;
-            }
-            skip_space();
-            if (m_at < m_text.size() && m_text[m_at] == ',') {
-                ++m_at;
-                continue;
-            }
-            if (m_at < m_text.size() && m_text[m_at] == ']') {
-                ++m_at;
-                return m_handler.end_array();
-            }
-            return fail("expected ',' or ']'");
-        }
+        return items(']', "expected ',' or ']'", [&] { return value(depth); }) && m_handler.end_array();
     }
 
     bool word(std::string_view expected) {

@@ -1,3 +1,4 @@
+#include <pipe/core/file_text.h>
 #include <pipe/state/state_file.h>
 
 #include <pipe/git/worktree_fingerprint.h>
@@ -10,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace pipeline::state {
 namespace {
@@ -184,17 +184,15 @@ Result<State> parse_state(std::string_view text, const std::string& where) {
 
 Result<std::optional<State>> read_state(const std::filesystem::path& root, const TreeIdentity& tree) {
     const std::filesystem::path path = state_path(root);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = read_file_text(path);
+    if (!text) {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) {
             return std::optional<State>();
         }
         return unreadable(k_display_path, "cannot open it");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    Result<State> parsed = parse_state(text.str(), k_display_path);
+    Result<State> parsed = parse_state(*text, k_display_path);
     if (!parsed) {
         return parsed.error();
     }

@@ -1,3 +1,4 @@
+#include <pipe/core/file_text.h>
 #include <pipe/steps/build_inputs.h>
 
 #include <pipe/oci/digest.h>
@@ -6,8 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace pipeline::steps {
 namespace {
@@ -56,19 +55,12 @@ Result<std::vector<ContextEntry>> list_context(const std::filesystem::path& cont
     return entries;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 }  // namespace
 
 Result<BuildInputs> hash_build_inputs(const BuildInputsRequest& request) {
     std::vector<tools::IgnorePattern> patterns;
     if (auto ignore_file = tools::find_ignore_file(request.context, request.containerfile)) {
-        patterns = tools::parse_ignore_file(read_text(*ignore_file));
+        patterns = tools::parse_ignore_file(read_file_text(*ignore_file).value_or(""));
     }
     Result<std::vector<ContextEntry>> entries = list_context(request.context, patterns);
     if (!entries) {

@@ -18,15 +18,6 @@
 namespace pipeline::steps {
 namespace {
 
-// A config error at origin, or a usage error when the value came from a flag.
-Error located(const std::string& origin, std::string message, std::string hint) {
-    Error error = config_error(origin, std::move(message), std::move(hint));
-    if (origin.rfind("--", 0) == 0) {
-        error.kind = ErrorKind::usage;
-    }
-    return error;
-}
-
 std::filesystem::path under_root(const std::filesystem::path& root, const std::string& path) {
     std::filesystem::path given(path);
     return (given.is_absolute() ? given : root / given).lexically_normal();
@@ -191,7 +182,7 @@ Result<std::filesystem::path> find_containerfile(const std::filesystem::path& ro
     const std::filesystem::path context = under_root(root, service.context);
     std::error_code ec;
     if (!std::filesystem::is_directory(context, ec)) {
-        return located(
+        return located_error(
             service.origin_of("context"),
             fmt::format("the build context '{}' of service '{}' is not a directory", service.context, service.name),
             "set `context:` to a directory, relative to the repository root");
@@ -210,11 +201,11 @@ Result<std::filesystem::path> find_containerfile(const std::filesystem::path& ro
         if (candidates.size() > 1 && candidates[1] != candidates[0]) {
             looked += " and " + from_root(root, candidates[1]).string();
         }
-        return located(service.origin_of("file"),
-                       fmt::format("the Containerfile '{}' of service '{}' does not exist (looked for {})",
-                                   service.file, service.name, looked),
-                       "fix `file:` (relative to the repository root), or remove it to use the context's "
-                       "Containerfile or Dockerfile");
+        return located_error(service.origin_of("file"),
+                             fmt::format("the Containerfile '{}' of service '{}' does not exist (looked for {})",
+                                         service.file, service.name, looked),
+                             "fix `file:` (relative to the repository root), or remove it to use the context's "
+                             "Containerfile or Dockerfile");
     }
     for (const char* name : {"Containerfile", "Dockerfile"}) {
         if (is_file(context / name)) {
@@ -222,11 +213,11 @@ Result<std::filesystem::path> find_containerfile(const std::filesystem::path& ro
         }
     }
     std::filesystem::path shown = from_root(root, context);
-    return located(service.origin_of("context"),
-                   fmt::format("service '{}' has no Containerfile or Dockerfile (looked for {} and {})", service.name,
-                               (shown / "Containerfile").lexically_normal().string(),
-                               (shown / "Dockerfile").lexically_normal().string()),
-                   "add a Containerfile to the build context, or name one with `file:` in pipe.yaml or --file");
+    return located_error(service.origin_of("context"),
+                         fmt::format("service '{}' has no Containerfile or Dockerfile (looked for {} and {})",
+                                     service.name, (shown / "Containerfile").lexically_normal().string(),
+                                     (shown / "Dockerfile").lexically_normal().string()),
+                         "add a Containerfile to the build context, or name one with `file:` in pipe.yaml or --file");
 }
 
 std::string default_image(const std::string& service_name) {

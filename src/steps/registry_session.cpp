@@ -55,13 +55,9 @@ Result<std::unique_ptr<RegistrySession>> RegistrySession::open(const Workspace& 
     if (!ca_file.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(ca_file, ec)) {
-            Error error = config_error(service.origin_of("registry.ca_file"),
-                                       fmt::format("the CA file '{}' does not exist", service.registry.ca_file),
-                                       "point `registry.ca_file` at a PEM file, relative to the repository root");
-            if (error.where.rfind("--", 0) == 0) {
-                error.kind = ErrorKind::usage;
-            }
-            return error;
+            return located_error(service.origin_of("registry.ca_file"),
+                                 fmt::format("the CA file '{}' does not exist", service.registry.ca_file),
+                                 "point `registry.ca_file` at a PEM file, relative to the repository root");
         }
     }
     std::unique_ptr<RegistrySession> session(

@@ -1,3 +1,4 @@
+#include <pipe/core/file_text.h>
 #include <pipe/steps/scan_step.h>
 
 #include <pipe/core/timestamp.h>
@@ -13,30 +14,13 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace pipeline::steps {
 namespace {
 
 constexpr const char* k_scan_section = "scan";
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::string today_utc() {
     return rfc3339_utc(std::chrono::system_clock::now()).substr(0, 10);
-}
-
-// A usage error when the value came from a flag, else a config error at its origin.
-Error located(const std::string& origin, Error error) {
-    error.where = origin;
-    error.kind = origin.rfind("--", 0) == 0 ? ErrorKind::usage : ErrorKind::config;
-    return error;
 }
 
 // What to scan for one service: the image and where it came from.
@@ -119,7 +103,7 @@ public:
         Result<std::vector<scan::Severity>> fail_on =
             scan::parse_severity_list(service.scan.severity, service.origin_of("scan.severity"));
         if (!fail_on) {
-            return located(service.origin_of("scan.severity"), fail_on.error());
+            return located_error(service.origin_of("scan.severity"), fail_on.error().message, fail_on.error().hint);
         }
         result.fail_on = *fail_on;
         Result<std::vector<scan::IgnoreEntry>> ignores = load_ignores(service);
@@ -189,7 +173,8 @@ private:
         if (m_options.dry_run) {
             return result;
         }
-        Result<scan::Report> report = scan::parse_report(read_text(result.report_file), result.report_file.string());
+        Result<scan::Report> report =
+            scan::parse_report(read_file_text(result.report_file).value_or(""), result.report_file.string());
         if (!report) {
             return report.error();
         }

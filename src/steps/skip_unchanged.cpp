@@ -1,3 +1,4 @@
+#include <pipe/core/file_text.h>
 #include <pipe/steps/skip_unchanged.h>
 
 #include <pipe/oci/reference.h>
@@ -7,20 +8,10 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace pipeline::steps {
 namespace {
 
 constexpr std::size_t k_max_config_bytes = 4U << 20U;
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // The inputs label of the image at reference (for an index, of its first entry) and the id
 // pipe records for it; nullopt when the reference does not exist.
@@ -109,7 +100,8 @@ Result<UnchangedCheck> check_unchanged(const Workspace& workspace, const config:
     request.platforms = spec.platforms;
     request.labels = service.labels;
     request.annotations = spec.annotations;
-    for (const tools::BaseImage& base : tools::base_images(read_text(containerfile), spec.build_args)) {
+    for (const tools::BaseImage& base :
+         tools::base_images(read_file_text(containerfile).value_or(""), spec.build_args)) {
         Result<oci::ImageReference> reference = oci::parse_reference(base.reference);
         if (!reference) {
             return cannot_check(runtime_error(fmt::format("{}:{}: base image '{}' is not a registry reference",

@@ -1,10 +1,10 @@
+#include <pipe/core/file_text.h>
 #include <pipe/tools/buildah.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <utility>
 
@@ -96,11 +96,8 @@ std::string with_algorithm(const std::string& id) {
 
 // Reads the id buildah wrote to an --iidfile or --digestfile ("image id", "digest").
 Result<std::string> read_id_file(const std::filesystem::path& path, std::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string id = trimmed(text.str());
-    if (!in || id.empty()) {
+    std::string id = trimmed(read_file_text(path).value_or(""));
+    if (id.empty()) {
         return runtime_error(fmt::format("buildah reported success but wrote no {} to {}", what, path.string()),
                              "check that the temporary directory is writable and not full");
     }

@@ -27,6 +27,10 @@ struct Error {
 Error usage_error(std::string message, std::string hint = {});
 Error config_error(std::string where, std::string message, std::string hint = {});
 Error runtime_error(std::string message, std::string hint = {});
+
+// An error about a value at origin (a pipe.yaml position, a PIPE_* variable or a flag): a usage
+// error when the origin is a flag ("--target"), else a config error.
+Error located_error(std::string origin, std::string message, std::string hint = {});
 Error interrupted_error(int signal);
 
 // The process exit code for an error kind: 2 for usage/config, 3 for runtime, 128+N for signals.

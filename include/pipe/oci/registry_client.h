@@ -89,8 +89,10 @@ private:
 
     Result<Endpoint*> endpoint(const std::string& registry);
     Result<http::Response> send(const ImageReference& reference, std::string_view actions, Exchange exchange);
-    Result<void> authenticate(Endpoint& endpoint, const std::string& registry, const std::string& scope,
-                              const http::Response& challenge_response, bool force_new);
+    // After a 401: adopts the response's challenge (it may name another scope) and drops the
+    // cached token, so the next try authenticates afresh.
+    void renew(Endpoint& endpoint, const std::string& registry, const std::string& scope,
+               const http::Response& challenge_response);
     Result<std::optional<std::string>> authorization(Endpoint& endpoint, const std::string& registry,
                                                      const std::string& scope);
     Result<BearerToken> fetch_token(const std::string& registry, const http::Challenge& challenge,
