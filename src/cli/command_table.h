@@ -41,6 +41,8 @@ std::unique_ptr<CommandHandler> make_tags_command();
 std::unique_ptr<CommandHandler> make_build_command();
 std::unique_ptr<CommandHandler> make_push_command();
 std::unique_ptr<CommandHandler> make_scan_command();
+std::unique_ptr<CommandHandler> make_sign_command();
+std::unique_ptr<CommandHandler> make_verify_command();
 std::unique_ptr<CommandHandler> make_version_command();
 
 }  // namespace pipeline::cli

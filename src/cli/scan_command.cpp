@@ -8,6 +8,7 @@
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/scan/scan_reports.h>
+#include <pipe/state/state_file.h>
 #include <pipe/steps/registry_session.h>
 #include <pipe/steps/scan_step.h>
 
@@ -147,6 +148,10 @@ public:
         }
         if (auto written = write_files(*report); !written) {
             return written.error();
+        }
+        // The report files are pipe's own outputs: the state follows them into the tree.
+        if (auto followed = state::follow_own_outputs((*workspace)->root, report->tree); !followed) {
+            return followed.error();
         }
         print(invocation, *report);
         auto published = publish_to_actions(invocation, step_outputs(*report), step_summary(*report));

@@ -17,11 +17,14 @@ namespace {
 
 const std::vector<std::string> k_service_keys{"image",   "tags", "flavor", "labels",
                                               "context", "file", "build",  "registry"};
-const std::vector<std::string> k_top_keys{"image", "tags",  "flavor",   "labels", "context",
-                                          "file",  "build", "registry", "scan",   "services"};
+const std::vector<std::string> k_top_keys{"image", "tags",     "flavor", "labels", "context", "file",
+                                          "build", "registry", "scan",   "sign",   "verify",  "services"};
 const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};
 const std::vector<std::string> k_scan_keys{"severity", "ignore_unfixed", "ignore_file",
                                            "scanners", "timeout",        "max_db_age"};
+const std::vector<std::string> k_sign_keys{"key", "tlog_upload", "recursive", "attest"};
+const std::vector<std::string> k_verify_keys{"key", "certificate_identity", "certificate_identity_regexp",
+                                             "certificate_oidc_issuer"};
 const std::vector<std::string> k_build_keys{"args",       "target",   "platforms",   "layers",
                                             "cache_from", "cache_to", "annotations", "storage_driver",
                                             "isolation",  "root",     "runroot"};
@@ -332,6 +335,37 @@ Result<void> read_scan(ServiceConfig& service, const YAML::Node& node, const std
                          });
 }
 
+Result<void> read_sign(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    return read_settings(service, "sign", k_sign_keys, node, file,
+                         [&](const std::string& key, const std::string& text, const std::string& at) -> Result<void> {
+                             SignConfig& sign = service.sign;
+                             if (key == "tlog_upload" || key == "recursive") {
+                                 Result<bool> value = read_bool("sign." + key, text, at);
+                                 if (!value) {
+                                     return value.error();
+                                 }
+                                 (key == "recursive" ? sign.recursive : sign.tlog_upload) = *value;
+                                 return {};
+                             }
+                             (key == "key" ? sign.key : sign.attest) = text;
+                             return {};
+                         });
+}
+
+Result<void> read_verify(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    return read_settings(service, "verify", k_verify_keys, node, file,
+                         [&](const std::string& key, const std::string& text, const std::string&) -> Result<void> {
+                             VerifyConfig& verify = service.verify;
+                             std::string& target = key == "key"                    ? verify.key
+                                                   : key == "certificate_identity" ? verify.certificate_identity
+                                                   : key == "certificate_identity_regexp"
+                                                       ? verify.certificate_identity_regexp
+                                                       : verify.certificate_oidc_issuer;
+                             target = text;
+                             return {};
+                         });
+}
+
 // Applies one key of a service (or of the top-level defaults) to service.
 Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value,
                        const std::string& file) {
@@ -363,6 +397,12 @@ Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAM
     }
     if (key == "scan") {
         return read_scan(service, value, file);
+    }
+    if (key == "sign") {
+        return read_sign(service, value, file);
+    }
+    if (key == "verify") {
+        return read_verify(service, value, file);
     }
     if (key == "labels") {
         if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {

@@ -9,6 +9,24 @@
 namespace pipeline::oci {
 namespace {
 
+// The string-valued entries of an `annotations` object; other values are ignored.
+std::map<std::string, std::string> string_annotations(const nlohmann::json& item) {
+    std::map<std::string, std::string> annotations;
+    if (!item.contains("annotations") || !item["annotations"].is_object()) {
+        return annotations;
+    }
+    for (const auto& [key, value] : item["annotations"].items()) {
+        if (value.is_string()) {
+            annotations.emplace(key, value.get<std::string>());
+        }
+    }
+    return annotations;
+}
+
+std::string string_field(const nlohmann::json& item, const char* key) {
+    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string();
+}
+
 Result<Descriptor> parse_descriptor(const nlohmann::json& item, std::string_view where) {
     if (!item.is_object() || !item.contains("digest") || !item["digest"].is_string()) {
         return runtime_error(fmt::format("{}: manifest has a descriptor without a digest", where));
@@ -18,9 +36,9 @@ Result<Descriptor> parse_descriptor(const nlohmann::json& item, std::string_view
     if (auto valid = validate_digest(descriptor.digest); !valid) {
         return runtime_error(fmt::format("{}: manifest names an invalid digest '{}'", where, descriptor.digest));
     }
-    if (item.contains("mediaType") && item["mediaType"].is_string()) {
-        descriptor.media_type = item["mediaType"].get<std::string>();
-    }
+    descriptor.media_type = string_field(item, "mediaType");
+    descriptor.artifact_type = string_field(item, "artifactType");
+    descriptor.annotations = string_annotations(item);
     if (item.contains("size") && item["size"].is_number_integer()) {
         descriptor.size = item["size"].get<std::int64_t>();
     }
@@ -76,6 +94,15 @@ Result<Manifest> parse_manifest(std::string bytes, std::string_view content_type
         }
         (index ? manifest.manifests : manifest.blobs).push_back(std::move(*descriptor));
     }
+    if (doc.contains("subject")) {
+        Result<Descriptor> subject = parse_descriptor(doc["subject"], where);
+        if (!subject) {
+            return subject.error();
+        }
+        manifest.subject = std::move(*subject);
+    }
+    manifest.artifact_type = string_field(doc, "artifactType");
+    manifest.annotations = string_annotations(doc);
     manifest.digest = sha256_digest(bytes);
     manifest.bytes = std::move(bytes);
     return manifest;

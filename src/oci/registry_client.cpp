@@ -1,5 +1,6 @@
 #include <pipe/oci/registry_client.h>
 
+#include <pipe/http/form_encoding.h>
 #include <pipe/oci/digest.h>
 #include <pipe/oci/media_types.h>
 
@@ -288,9 +289,16 @@ Result<http::Response> RegistryClient::send(const ImageReference& reference, std
     }
     Endpoint& ep = **found;
     const std::string scope = repository_scope(reference.repository, actions);
-    Result<http::SanitizedUrl> url = exchange.target.rfind("/v2/", 0) == 0
-                                         ? http::SanitizedUrl::parse(ep.base + exchange.target)
-                                         : http::SanitizedUrl::parse(exchange.target);
+    const bool relative = exchange.target.rfind("/v2/", 0) == 0;
+    if (!relative && exchange.target.rfind(ep.base + "/", 0) != 0) {
+        Result<http::SanitizedUrl> elsewhere = http::SanitizedUrl::parse(exchange.target);
+        return runtime_error(fmt::format(
+            "registry {}: {}: the registry pointed to another origin ({}); pipe does "
+            "not send credentials there",
+            reference.registry, exchange.operation, elsewhere ? elsewhere->string() : std::string("an invalid URL")));
+    }
+    Result<http::SanitizedUrl> url =
+        relative ? http::SanitizedUrl::parse(ep.base + exchange.target) : http::SanitizedUrl::parse(exchange.target);
     if (!url) {
         return runtime_error(
             fmt::format("registry {}: {}: bad URL: {}", reference.registry, exchange.operation, url.error().message));
@@ -473,6 +481,83 @@ Result<std::string> RegistryClient::get_blob(const ImageReference& reference, st
             fmt::format("registry {}: blob {} does not hash to its digest", reference.registry, digest));
     }
     return std::move(answer->body);
+}
+
+Result<std::string> RegistryClient::put_blob(const ImageReference& reference, std::string_view bytes) {
+    const std::string digest = sha256_digest(bytes);
+    Result<bool> present = blob_exists(reference, digest);
+    if (!present) {
+        return present.error();
+    }
+    if (*present) {
+        return digest;
+    }
+    const std::string operation = fmt::format("upload blob {}@{}", name_of(reference), digest);
+    Exchange start{http::Method::post,
+                   fmt::format("/v2/{}/blobs/uploads/", reference.repository),
+                   operation,
+                   {{"Content-Length", "0"}},
+                   {}};
+    Result<http::Response> session = send(reference, "pull,push", std::move(start));
+    if (!session) {
+        return session.error();
+    }
+    const std::optional<std::string_view> location = session->headers.find("Location");
+    if (session->status != 202 || !location || location->empty()) {
+        return failed(reference, operation, *session);
+    }
+    std::string target(*location);
+    if (target.front() == '/' && target.rfind("/v2/", 0) != 0) {
+        return runtime_error(
+            fmt::format("registry {}: {}: unexpected upload location '{}'", reference.registry, operation, target));
+    }
+    target += (target.find('?') == std::string::npos ? "?digest=" : "&digest=") + digest;
+    Exchange finish{http::Method::put,
+                    std::move(target),
+                    operation,
+                    {{"Content-Type", "application/octet-stream"}},
+                    std::string(bytes)};
+    Result<http::Response> stored = send(reference, "pull,push", std::move(finish));
+    if (!stored) {
+        return stored.error();
+    }
+    if (stored->status != 201 && stored->status != 204) {
+        return failed(reference, operation, *stored);
+    }
+    return digest;
+}
+
+Result<std::optional<std::vector<Descriptor>>> RegistryClient::referrers(const ImageReference& reference,
+                                                                         std::string_view digest,
+                                                                         std::string_view artifact_type) {
+    const std::string operation = fmt::format("GET referrers of {}@{}", name_of(reference), digest);
+    std::string target = fmt::format("/v2/{}/referrers/{}", reference.repository, digest);
+    if (!artifact_type.empty()) {
+        target += "?artifactType=" + http::percent_encode(artifact_type);
+    }
+    Exchange exchange{http::Method::get, std::move(target), operation, {{"Accept", std::string(k_oci_index)}}, {}};
+    Result<http::Response> answer = send(reference, "pull", std::move(exchange));
+    if (!answer) {
+        return answer.error();
+    }
+    const std::string_view content_type = answer->headers.find("Content-Type").value_or("");
+    if (answer->status == 404 || (answer->ok() && content_type.find(k_oci_index) == std::string_view::npos)) {
+        return std::optional<std::vector<Descriptor>>();
+    }
+    if (!answer->ok()) {
+        return failed(reference, operation, *answer);
+    }
+    Result<Manifest> index = parse_manifest(std::move(answer->body), k_oci_index, name_of(reference));
+    if (!index) {
+        return index.error();
+    }
+    std::vector<Descriptor> found;
+    for (Descriptor& entry : index->manifests) {
+        if (artifact_type.empty() || entry.artifact_type == artifact_type) {
+            found.push_back(std::move(entry));
+        }
+    }
+    return std::optional<std::vector<Descriptor>>(std::move(found));
 }
 
 Result<std::vector<std::string>> RegistryClient::list_tags(const ImageReference& reference) {

@@ -262,4 +262,23 @@ Result<void> write_state(const std::filesystem::path& root, const State& state) 
     return sync_directory(directory);
 }
 
+Result<TreeIdentity> follow_own_outputs(const std::filesystem::path& root, const TreeIdentity& checked) {
+    Result<std::optional<State>> recorded = read_state(root, checked);
+    if (!recorded || !*recorded) {
+        return checked;
+    }
+    Result<TreeIdentity> now = current_tree(root, checked.commit);
+    if (!now) {
+        return now.error();
+    }
+    if (*now == checked) {
+        return checked;
+    }
+    (*recorded)->tree = *now;
+    if (auto written = write_state(root, **recorded); !written) {
+        return written.error();
+    }
+    return *now;
+}
+
 }  // namespace pipeline::state

@@ -479,6 +479,11 @@ Result<ScanReport> run_scan(const Workspace& workspace, proc::Runner& runner, co
     if (auto written = state::write_state(workspace.root, *updated); !written) {
         return written.error();
     }
+    Result<state::TreeIdentity> followed = state::follow_own_outputs(workspace.root, *tree);
+    if (!followed) {
+        return followed.error();
+    }
+    report.tree = *followed;
     report.state_file = state::state_path(workspace.root);
     return report;
 }

@@ -59,7 +59,7 @@ std::vector<std::string> lines(const std::string& text) {
 TEST_CASE("bash completes commands, options and option values", "[cli][completion]") {
     TempDir dir;
     CHECK(bash_complete("pipe ta", dir.path()) == "tags\n");
-    CHECK(bash_complete("pipe ", dir.path()) == "tags\nbuild\nscan\npush\nversion\n");
+    CHECK(bash_complete("pipe ", dir.path()) == "tags\nbuild\nscan\npush\nsign\nverify\nversion\n");
     std::string options = bash_complete("pipe tags --re", dir.path());
     CHECK(options == "--refs\n");
     CHECK(bash_complete("pipe push --ins", dir.path()) == "--insecure-registry\n");
@@ -81,7 +81,7 @@ TEST_CASE("completion of --service offers the service names of pipe.yaml", "[cli
     CHECK(bash_complete("pipe --service w", dir.path()) == "web\nworker\n");
 }
 
-TEST_CASE("fish completes from the same table; zsh's script parses", "[cli][completion]") {
+TEST_CASE("fish completes from the same table - zsh's script parses", "[cli][completion]") {
     TempDir dir;
     std::string fish =
         "source '" + k_source + "/completions/pipe.fish'; complete -C 'pipe ta'; complete -C 'pipe tags --re'";

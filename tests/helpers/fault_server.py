@@ -19,6 +19,7 @@ Routes (query strings are ignored unless stated):
   /slow/<ms>              waits that long, then 200
 """
 
+import base64
 import hashlib
 import json
 import socket
@@ -112,6 +113,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"this is not HTTP\r\n\r\n")
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif route == "oidc":
+            # GitHub Actions' ID token endpoint: /oidc/<base64url claims>/<request token>; the JWT
+            # carries those claims and an unverifiable signature, as a fake OIDC provider would.
+            claims, expected = parts[1], parts[2]
+            if self.headers.get("Authorization", "").lower() != "bearer " + expected.lower():
+                self.answer(401, b"bad request token")
+            elif params.get("audience") != ["sigstore"]:
+                self.answer(400, b"audience must be sigstore")
+            else:
+                header = base64.urlsafe_b64encode(b'{"alg":"RS256","typ":"JWT"}').rstrip(b"=").decode()
+                token = f"{header}.{claims}.ZmFrZQ"
+                self.answer(200, json.dumps({"value": token}).encode(), [("Content-Type", "application/json")])
         elif route == "slow":
             time.sleep(int(parts[1]) / 1000.0)
             self.answer(200, b"finally")

@@ -159,7 +159,7 @@ TEST_CASE("several platforms build a manifest list carrying every tag", "[integr
     CHECK(nlohmann::json::parse(list.out)["manifests"].size() == 2);
 }
 
-TEST_CASE("monorepo services build from their own contexts; --service picks one", "[integration][build]") {
+TEST_CASE("monorepo services build from their own contexts - --service picks one", "[integration][build]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = dir.path() / "repo";

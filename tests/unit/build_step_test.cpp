@@ -239,7 +239,7 @@ TEST_CASE("without an image a service builds localhost/<name>", "[build]") {
           std::vector<std::string>{"localhost/api:main", "localhost/api:sha-" + sha});
 }
 
-TEST_CASE("flags override the configuration; several platforms build a manifest list", "[build]") {
+TEST_CASE("flags override the configuration, and several platforms build a manifest list", "[build]") {
     TempDir dir;
     TempDir scratch;
     std::string sha = repository(dir, "image: ghcr.io/acme/api\nbuild:\n  args: {A: '1', B: '2'}\n");
@@ -259,6 +259,9 @@ TEST_CASE("flags override the configuration; several platforms build a manifest 
                           label_args(dir, sha),
                           {"."}}),
                   exited(0));
+    runner.expect({"buildah", "manifest", "inspect", list},
+                  exited(0, R"({"manifests": [{"platform": {"architecture": "amd64", "os": "linux"}},
+                                               {"platform": {"architecture": "arm64", "os": "linux"}}]})"));
     runner.expect({"buildah", "tag", list, "ghcr.io/acme/api:sha-" + sha}, exited(0));
     runner.expect({"buildah", "images", "--json", "--no-trunc", "--filter", "reference=" + list},
                   exited(0, "[{\"id\": \"sha256:" + std::string(64, 'e') + "\", \"names\": [\"" + list + "\"]}]"));

@@ -144,7 +144,7 @@ TEST_CASE("split_list drops blank lines and comments and trims", "[config]") {
     CHECK(pipeline::config::split_list("  a \n\n# c\n\tb\r\n") == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("build settings are read with positions; services replace them key by key", "[config][build]") {
+TEST_CASE("build settings are read with positions - services replace them key by key", "[config][build]") {
     auto parsed = parse_config(
         "build:\n"
         "  args: {GO_VERSION: '1.22', DEBUG: 'false'}\n"

@@ -289,7 +289,7 @@ Platform:      linux/amd64
     CHECK_FALSE(pipeline::tools::parse_cosign_version(""));
 }
 
-TEST_CASE("Cosign::version runs `cosign version --json`; a missing cosign says how to install it", "[cosign]") {
+TEST_CASE("Cosign::version runs `cosign version --json` - a missing cosign says how to install it", "[cosign]") {
     RecordingRunner runner;
     runner.expect({"cosign", "version", "--json"}, exited(0, R"({"gitVersion":"v2.5.0"})"));
     Cosign cosign(runner);

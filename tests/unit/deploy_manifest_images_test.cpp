@@ -233,7 +233,7 @@ TEST_CASE("an unparsable reference is a config error at the scalar that caused i
     }
 }
 
-TEST_CASE("a container image that is not a string is an error; missing paths are usage errors", "[deploy]") {
+TEST_CASE("a container image that is not a string is an error - missing paths are usage errors", "[deploy]") {
     auto error = error_in("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: {x: 1}\n");
     CHECK(error.kind == ErrorKind::config);
     CHECK(error.where == "manifest.yaml:6:14");

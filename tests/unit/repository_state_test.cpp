@@ -36,7 +36,7 @@ TEST_CASE("the state is found from a subdirectory", "[git]") {
     CHECK(std::filesystem::equivalent(state->root, dir.path()));
 }
 
-TEST_CASE("untracked and modified files make the tree dirty; ignored files do not", "[git]") {
+TEST_CASE("untracked and modified files make the tree dirty - ignored files do not", "[git]") {
     TempDir dir;
     init_repository(dir.path());
     commit_file(dir.path(), ".gitignore", ".pipe/\n", "ignore state");

@@ -56,7 +56,7 @@ TEST_CASE("inside GitHub Actions the CI context wins over local git", "[context]
     CHECK(context->repository.html_url == "https://github.com/acme/payments-api");
 }
 
-TEST_CASE("pull_request_target uses the PR merge ref; DOCKER_METADATA_PR_HEAD_SHA swaps the sha", "[context]") {
+TEST_CASE("pull_request_target uses the PR merge ref - DOCKER_METADATA_PR_HEAD_SHA swaps the sha", "[context]") {
     auto target = build_source_context(actions_env("pull_request_target", "refs/heads/main"), std::nullopt);
     REQUIRE(target.has_value());
     CHECK(target->ref == "refs/pull/15/merge");

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-TEST_CASE("group markers fold tool output; titles are escaped like @actions/core", "[ci]") {
+TEST_CASE("group markers fold tool output - titles are escaped like @actions/core", "[ci]") {
     CHECK(pipeline::ci::group_start("buildah build api") == "::group::buildah build api");
     CHECK(pipeline::ci::group_end() == "::endgroup::");
     CHECK(pipeline::ci::escape_command_data("50%\r\n::warning::x") == "50%25%0D%0A::warning::x");

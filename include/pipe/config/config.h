@@ -42,6 +42,27 @@ struct ScanConfig {
     std::string max_db_age = "72h";          // how old a cached DB may be when the download fails
 };
 
+// The `sign:` section: how `pipe sign` signs (flags override it).
+struct SignConfig {
+    std::string key;          // cosign.key path (relative to the root) or a KMS URI; empty: keyless
+    bool tlog_upload = true;  // upload to the Rekor transparency log (false for private setups)
+    bool recursive = false;   // also sign each platform manifest of an index
+    std::string attest;       // comma list of attestations to attach: sbom, provenance
+};
+
+// The `verify:` section: the policy `pipe verify` (and the verify-before-bump gate) enforces.
+struct VerifyConfig {
+    std::string key;                          // cosign.pub path (relative to the root) or KMS URI
+    std::string certificate_identity;         // exact signer identity (keyless)
+    std::string certificate_identity_regexp;  // signer identity pattern (keyless)
+    std::string certificate_oidc_issuer;      // OIDC issuer of the signer's certificate
+    // True when some policy is configured.
+    bool configured() const {
+        return !key.empty() || !certificate_identity.empty() || !certificate_identity_regexp.empty() ||
+               !certificate_oidc_issuer.empty();
+    }
+};
+
 // One buildable service: the whole repository, or one entry under `services:`.
 struct ServiceConfig {
     std::string name;
@@ -54,6 +75,8 @@ struct ServiceConfig {
     BuildConfig build;
     RegistryConfig registry;
     ScanConfig scan;
+    SignConfig sign;
+    VerifyConfig verify;
 
     // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
     // "PIPE_TAGS", "--tag").

@@ -6,6 +6,8 @@
 #include <pipe/core/result.h>
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +19,9 @@ struct Descriptor {
     std::string media_type;
     std::string digest;
     std::int64_t size = 0;
-    std::string platform;  // "os/arch[/variant]" for index entries that name one; else empty
+    std::string platform;                            // "os/arch[/variant]" for index entries that name one; else empty
+    std::string artifact_type;                       // OCI 1.1 artifactType (referrers), else empty
+    std::map<std::string, std::string> annotations;  // string annotations (signatures live here)
 };
 
 // One manifest or index, as served.
@@ -27,6 +31,9 @@ struct Manifest {
     std::string bytes;                  // exactly as served
     std::vector<Descriptor> blobs;      // config first, then layers (single-image manifests)
     std::vector<Descriptor> manifests;  // entries of an index or manifest list
+    std::string artifact_type;          // OCI 1.1 artifactType, else empty
+    std::optional<Descriptor> subject;  // OCI 1.1 subject: the manifest this one refers to
+    std::map<std::string, std::string> annotations;
 
     // True for an OCI index or Docker manifest list.
     bool is_index() const;

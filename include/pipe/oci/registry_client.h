@@ -75,6 +75,16 @@ public:
     // max_bytes is a runtime error.
     Result<std::string> get_blob(const ImageReference& reference, std::string_view digest, std::size_t max_bytes);
 
+    // Uploads bytes as a blob of reference's repository unless it is already there (monolithic
+    // upload: POST for a session, PUT with the digest); returns the blob's digest.
+    Result<std::string> put_blob(const ImageReference& reference, std::string_view bytes);
+
+    // The OCI 1.1 referrers of digest in reference's repository (GET /v2/<name>/referrers/<digest>,
+    // filtered by artifact_type when given): the index's entries, or nullopt when the registry has
+    // no referrers API, in which case callers read the `sha256-<hex>` fallback tag.
+    Result<std::optional<std::vector<Descriptor>>> referrers(const ImageReference& reference, std::string_view digest,
+                                                             std::string_view artifact_type);
+
     // Every tag of reference's repository, following the Link header's pages. A repository that
     // does not exist has no tags.
     Result<std::vector<std::string>> list_tags(const ImageReference& reference);

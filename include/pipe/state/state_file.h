@@ -69,4 +69,10 @@ Result<State> state_for_update(const std::filesystem::path& root, const TreeIden
 // directory), mode 0644. Creates .pipe/ with a .gitignore of "*" so git never sees it.
 Result<void> write_state(const std::filesystem::path& root, const State& state);
 
+// After a step wrote its own output files into the work tree (an SBOM, a SARIF report), moves
+// the state recorded for checked (the tree the step verified moments before) to the tree those
+// files are now part of, so the next step still accepts it. A state of another tree is left alone.
+// Returns the tree the state now belongs to.
+Result<TreeIdentity> follow_own_outputs(const std::filesystem::path& root, const TreeIdentity& checked);
+
 }  // namespace pipeline::state

@@ -8,6 +8,7 @@
 #include <pipe/proc/runner.h>
 #include <pipe/scan/gate.h>
 #include <pipe/scan/report.h>
+#include <pipe/state/state_file.h>
 #include <pipe/steps/tool_progress.h>
 #include <pipe/steps/workspace.h>
 
@@ -70,6 +71,7 @@ struct ScanReport {
     std::vector<ServiceScan> services;
     std::vector<std::string> warnings;
     std::filesystem::path state_file;
+    state::TreeIdentity tree;  // the tree the state belongs to, including the SBOM written
 
     // True when every scanned image passed its gate.
     bool passed() const;
