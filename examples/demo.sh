@@ -5,7 +5,8 @@
 # needed and nothing is left behind), pushes it and checks the digest with skopeo; then releases
 # v1.4.2 (same commit: only tags are added) and makes a docs-only commit that
 # `pipe build --skip-unchanged` recognises without rebuilding. `pipe scan` runs when Trivy is
-# installed. Later issues add sign and the bump of a local config repository.
+# installed. It signs the pushed digest with a key (natively when cosign is absent) and verifies it
+# through a Kubernetes manifest, the deploy gate. A later issue adds the bump of a config repository.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,6 +75,36 @@ if command -v trivy >/dev/null; then
     "$pipe" -C "$app" scan --fail-on none
 else
     echo "== pipe scan skipped: trivy is not installed (https://trivy.dev); the tests use tests/fakes/fake-trivy"
+fi
+echo "== pipe sign with a key, then pipe verify (the deploy gate over a Kubernetes manifest)"
+export COSIGN_PASSWORD=demo-only-password
+mkdir -p "$work/keys" "$work/k8s"
+"$pipe" sign --generate-key --key "$work/keys/cosign.key"
+if command -v cosign >/dev/null; then
+    echo "cosign is installed: pipe signs through it"
+else
+    echo "cosign is not installed (https://docs.sigstore.dev): pipe signs natively, in cosign's format"
+fi
+"$pipe" -C "$app" sign --key "$work/keys/cosign.key" --attest provenance
+cat >"$work/k8s/deployment.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payments-api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: $pinned
+YAML
+"$pipe" -C "$app" verify --key "$work/keys/cosign.pub" --insecure-ignore-tlog -f "$work/k8s"
+"$pipe" -C "$app" verify --key "$work/keys/cosign.pub" --insecure-ignore-tlog \
+    --attestation-type slsaprovenance1 "$pinned"
+echo "== a manifest deploying by tag is refused (exit 1 expected)"
+sed -i "s|image: .*|image: $registry/acme/payments-api:main|" "$work/k8s/deployment.yaml"
+if "$pipe" -C "$app" verify --key "$work/keys/cosign.pub" -f "$work/k8s"; then
+    echo "a tag reference passed the gate" >&2
+    exit 1
 fi
 echo "== recorded for the next step: .pipe/state.json"
 cat "$app/.pipe/state.json"

@@ -154,7 +154,7 @@ public:
             return applied.error();
         }
         m_options.dry_run = invocation.globals().dry_run;
-        m_options.progress = tool_progress(out, ci::in_github_actions(invocation.env()), "cosign", "signing");
+        m_options.progress = tool_progress(out, ci::in_github_actions(invocation.env()), "pipe sign", "signing");
         m_options.trace = [&](std::string_view line) { out.detail(line); };
         proc::SystemRunner runner;
         Result<steps::SignReport> report = steps::run_sign(**workspace, runner, m_options);

@@ -425,3 +425,68 @@ TEST_CASE("the pipeline: build, push, scan --sbom, sign with SBOM and provenance
     CHECK(statement["predicate"].dump().find(pipeline::testing::git(repo, {"rev-parse", "HEAD"}).substr(0, 40)) !=
           std::string::npos);
 }
+
+TEST_CASE("recursive signing signs a multi-arch index and each platform manifest", "[integration][sign]") {
+    TempDir dir;
+    Signing s(dir);
+    Tamperer writer(s.registry.host());
+    const auto size_of = [&](const std::string& digest) {
+        auto raw = s.registry.run_skopeo(
+            {"inspect", "--raw", "docker://" + s.registry.host() + "/acme/api@" + digest}, {});
+        REQUIRE(raw.status.exit_code() == 0);
+        return raw.out.size();
+    };
+    const nlohmann::json index{
+        {"schemaVersion", 2},
+        {"mediaType", pipeline::oci::k_oci_index},
+        {"manifests",
+         {{{"mediaType", pipeline::oci::k_oci_manifest},
+           {"digest", s.digest},
+           {"size", size_of(s.digest)},
+           {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}},
+          {{"mediaType", pipeline::oci::k_oci_manifest},
+           {"digest", s.other_digest},
+           {"size", size_of(s.other_digest)},
+           {"platform", {{"os", "linux"}, {"architecture", "arm64"}}}}}}};
+    auto parsed = pipeline::oci::parse_manifest(index.dump(), pipeline::oci::k_oci_index, "test");
+    REQUIRE(parsed);
+    pipeline::oci::ImageReference tag = writer.repository;
+    tag.tag = "multi";
+    REQUIRE(writer.client.put_manifest(tag, *parsed));
+
+    auto signed_run = run_pipe({"sign", "--key", "cosign.key", "--recursive", "--json", s.registry.host() + "/acme/api:multi"},
+                               s.repo, s.env);
+    INFO(signed_run.err);
+    REQUIRE(signed_run.exit_code == 0);
+    const auto doc = nlohmann::json::parse(signed_run.out);
+    CHECK(doc["images"][0]["digest"] == parsed->digest);
+    CHECK(doc["images"][0]["signed_digests"] == nlohmann::json::array({parsed->digest, s.digest, s.other_digest}));
+    for (const std::string& digest : {parsed->digest, s.digest, s.other_digest}) {
+        CHECK(run_pipe({"verify", "--key", "cosign.pub", s.registry.host() + "/acme/api@" + digest}, s.repo, s.env)
+                  .exit_code == 0);
+    }
+}
+
+TEST_CASE("sign and verify inside GitHub Actions write outputs and a step summary", "[integration][sign]") {
+    TempDir dir;
+    Signing s(dir);
+    Environment actions = s.env;
+    actions["GITHUB_ACTIONS"] = "true";
+    actions["GITHUB_OUTPUT"] = (dir.path() / "output").string();
+    actions["GITHUB_STEP_SUMMARY"] = (dir.path() / "summary.md").string();
+    auto signed_run = run_pipe({"sign", "--key", "cosign.key", s.image}, s.repo, actions);
+    INFO(signed_run.err);
+    REQUIRE(signed_run.exit_code == 0);
+    const std::string outputs = read_file(dir.path() / "output");
+    CHECK(outputs.find("signed=") != std::string::npos);
+    CHECK(outputs.find(s.image) != std::string::npos);
+    CHECK(outputs.find("verify-command=") != std::string::npos);
+    CHECK(read_file(dir.path() / "summary.md").find("### pipe sign") != std::string::npos);
+
+    auto verified = run_pipe({"verify", "--key", "cosign.pub", s.image, s.other}, s.repo, actions);
+    CHECK(verified.exit_code == 1);
+    const std::string summary = read_file(dir.path() / "summary.md");
+    CHECK(summary.find("### pipe verify") != std::string::npos);
+    CHECK(summary.find("| rejected | no signature found |") != std::string::npos);
+    CHECK(read_file(dir.path() / "output").find("verified=false") != std::string::npos);
+}
