@@ -86,10 +86,7 @@ public:
             ->option_text("DRIVER");
         command.add_flag("--skip-unchanged", m_skip_unchanged,
                          "Do not rebuild when the registry holds an image built from the same inputs");
-        command.add_flag("--insecure-registry", m_registry.insecure,
-                         "Allow plain HTTP and unverified TLS (for --skip-unchanged's registry checks)");
-        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA the registry's certificate uses")
-            ->option_text("FILE");
+        add_registry_options(command, m_registry);
         command
             .add_option("--isolation", m_overrides.isolation,
                         "How RUN instructions are isolated: oci, rootless, chroot")

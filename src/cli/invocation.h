@@ -34,8 +34,9 @@ public:
     const Environment& env() const { return m_env; }
     Output& out() { return m_output; }
 
-    // The workspace (git state + configuration), loaded once.
-    Result<steps::Workspace*> workspace();
+    // The workspace (git state + configuration), loaded once. With git_optional a directory that
+    // is no git checkout (or has no commit) still opens, for commands given everything they need.
+    Result<steps::Workspace*> workspace(bool git_optional = false);
 
 private:
     GlobalOptions m_globals;

@@ -68,10 +68,7 @@ public:
                         "Also tag the pushed digest NAME (repeatable); after an earlier push only adds the tags, "
                         "without uploading")
             ->option_text("NAME");
-        command.add_flag("--insecure-registry", m_registry.insecure,
-                         "Allow plain HTTP and unverified TLS (local and test registries)");
-        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA the registry's certificate uses")
-            ->option_text("FILE");
+        add_registry_options(command, m_registry);
     }
 
     Result<Verdict> run(Invocation& invocation) override {

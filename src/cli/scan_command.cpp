@@ -106,8 +106,7 @@ public:
             ->option_text("REPO");
         command.add_option("--platform", m_options.platform, "Platform to scan in a multi-arch image")
             ->option_text("OS/ARCH");
-        command.add_flag("--insecure-registry", m_registry.insecure, "Allow plain HTTP and unverified TLS");
-        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA")->option_text("FILE");
+        add_registry_options(command, m_registry);
     }
 
     Result<Verdict> run(Invocation& invocation) override {

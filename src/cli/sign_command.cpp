@@ -112,10 +112,7 @@ public:
                          "Keyless: fail unless the GitHub Actions OIDC token is available");
         command.add_flag("--generate-key", m_generate,
                          "Write a cosign key pair (--key PATH, default cosign.key, and .pub) with COSIGN_PASSWORD");
-        command.add_flag("--insecure-registry", m_registry.insecure,
-                         "Allow plain HTTP and unverified TLS (local and test registries)");
-        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA the registry's certificate uses")
-            ->option_text("FILE");
+        add_registry_options(command, m_registry);
     }
 
     Result<Verdict> run(Invocation& invocation) override {
@@ -146,7 +143,7 @@ public:
             }
             m_options.annotations[annotation.substr(0, equals)] = annotation.substr(equals + 1);
         }
-        Result<steps::Workspace*> workspace = invocation.workspace();
+        Result<steps::Workspace*> workspace = invocation.workspace(!m_options.images.empty());
         if (!workspace) {
             return workspace.error();
         }

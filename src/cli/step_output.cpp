@@ -6,6 +6,13 @@
 
 namespace pipeline::cli {
 
+void add_registry_options(CLI::App& command, steps::RegistryOverrides& registry) {
+    command.add_flag("--insecure-registry", registry.insecure,
+                     "Allow plain HTTP and unverified TLS (local and test registries)");
+    command.add_option("--ca-file", registry.ca_file, "PEM file of a private CA the registry's certificate uses")
+        ->option_text("FILE");
+}
+
 steps::ToolProgress tool_progress(Output& out, bool in_actions, std::string title, std::string verb) {
     steps::ToolProgress progress;
     progress.started = [&out, in_actions, title = std::move(title),

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <pipe/core/output.h>
+#include <pipe/steps/registry_session.h>
 #include <pipe/steps/tool_progress.h>
+
+#include <CLI/CLI.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,9 @@
 #include <string>
 
 namespace pipeline::cli {
+
+// --insecure-registry and --ca-file, the same on every command that reaches registries.
+void add_registry_options(CLI::App& command, steps::RegistryOverrides& registry);
 
 // Progress that prints "pipe: <verb> service 'x'" and the tool's lines to stderr, or inside
 // GitHub Actions opens a "<title> x" group for them. out must outlive the callbacks.

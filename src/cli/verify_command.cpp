@@ -149,14 +149,11 @@ public:
         command.add_flag("--native", m_options.native, "Verify key signatures with pipe itself, without cosign");
         command.add_flag("--insecure-ignore-tlog", m_options.ignore_tlog,
                          "Accept signatures that were never uploaded to the transparency log");
-        command.add_flag("--insecure-registry", m_registry.insecure,
-                         "Allow plain HTTP and unverified TLS (local and test registries)");
-        command.add_option("--ca-file", m_registry.ca_file, "PEM file of a private CA the registry's certificate uses")
-            ->option_text("FILE");
+        add_registry_options(command, m_registry);
     }
 
     Result<Verdict> run(Invocation& invocation) override {
-        Result<steps::Workspace*> workspace = invocation.workspace();
+        Result<steps::Workspace*> workspace = invocation.workspace(!m_options.images.empty() || !m_files.empty());
         if (!workspace) {
             return workspace.error();
         }

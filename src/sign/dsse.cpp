@@ -60,7 +60,7 @@ Result<DsseEnvelope> parse_dsse_envelope(const nlohmann::json& json) {
 }
 
 Result<DsseEnvelope> parse_dsse_envelope(std::string_view json) {
-    const nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    const nlohmann::json doc = detail::parse_document(json);
     if (doc.is_discarded()) {
         return envelope_error("not JSON");
     }

@@ -47,4 +47,32 @@ const std::string* string_member(const nlohmann::json& json, const char* key) {
     return value != nullptr && value->is_string() ? value->get_ptr<const std::string*>() : nullptr;
 }
 
+nlohmann::json parse_document(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > k_max_json_depth) {
+                return nlohmann::json::value_t::discarded;
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+}
+
 }  // namespace pipeline::sign::detail

@@ -26,4 +26,12 @@ const std::string* string_member(const nlohmann::json& json, const char* key);
 // The member key of a JSON object, or nullptr when json is no object or has no such member.
 const nlohmann::json* member(const nlohmann::json& json, const char* key);
 
+// How deep a signature document from a registry may nest: copying or printing deeper JSON
+// recurses, and anyone who can push a signature could otherwise exhaust pipe's stack.
+inline constexpr int k_max_json_depth = 64;
+
+// text parsed as JSON, or a discarded value when it is no JSON or nests deeper than
+// k_max_json_depth (checked on the text before parsing).
+nlohmann::json parse_document(std::string_view text);
+
 }  // namespace pipeline::sign::detail

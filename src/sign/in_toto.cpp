@@ -45,7 +45,7 @@ bool read_string_map(const nlohmann::json& json, std::map<std::string, std::stri
 }  // namespace
 
 Result<InTotoStatement> parse_in_toto_statement(std::string_view json) {
-    const nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    const nlohmann::json doc = detail::parse_document(json);
     if (doc.is_discarded() || !doc.is_object()) {
         return statement_error("not a JSON object");
     }

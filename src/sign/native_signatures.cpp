@@ -84,7 +84,7 @@ Result<void> check_bundles(oci::RegistryClient& client, const oci::ImageReferenc
         }
         if (!bundle->envelope) {
             ++result.found;
-            result.rejected.push_back("a message-signature bundle (pipe verifies DSSE bundles natively)");
+            result.rejected.emplace_back("a message-signature bundle (pipe verifies DSSE bundles natively)");
             continue;
         }
         Result<InTotoStatement> statement = parse_in_toto_statement(bundle->envelope->payload);
@@ -153,6 +153,9 @@ Result<NativeVerification> verify_signatures(oci::RegistryClient& client, const 
             continue;
         }
         result.verified.push_back(VerifiedSignature{"cosign .sig", claims->docker_reference, "", claims->optional});
+    }
+    if (!result.verified.empty()) {
+        return result;  // one good signature is enough; cosign v3 bundles need not be fetched
     }
     if (auto bundles = check_bundles(client, image, key, k_cosign_sign_predicate_type, result); !bundles) {
         return bundles.error();

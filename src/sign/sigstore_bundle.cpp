@@ -108,7 +108,7 @@ Result<void> read_message_signature(const nlohmann::json& message, SigstoreBundl
 }  // namespace
 
 Result<SigstoreBundle> parse_sigstore_bundle(std::string_view json) {
-    const nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    const nlohmann::json doc = detail::parse_document(json);
     if (doc.is_discarded() || !doc.is_object()) {
         return bundle_error("not a JSON object");
     }

@@ -47,7 +47,7 @@ std::string simple_signing_payload(std::string_view docker_reference, std::strin
 }
 
 Result<SimpleSigningClaims> parse_simple_signing(std::string_view payload) {
-    const nlohmann::json doc = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
+    const nlohmann::json doc = detail::parse_document(payload);
     if (doc.is_discarded() || !doc.is_object()) {
         return payload_error("not a JSON object");
     }

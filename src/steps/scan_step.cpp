@@ -1,4 +1,5 @@
 #include <pipe/core/file_text.h>
+#include <pipe/steps/recorded_state.h>
 #include <pipe/steps/scan_step.h>
 
 #include <pipe/core/timestamp.h>
@@ -57,16 +58,12 @@ Result<std::vector<Target>> targets(const Workspace& workspace, const ScanOption
             found.push_back(Target{&service, record->local_name, true});
             continue;
         }
-        const nlohmann::json* section = state ? state->section(service.name, state::k_push_section) : nullptr;
-        if (section == nullptr) {
-            return usage_error(fmt::format("service '{}' has no pushed image recorded for this commit", service.name),
-                               "run `pipe push` first, or name the image: pipe scan IMAGE[@DIGEST]");
+        Result<std::string> pinned = pushed_reference(
+            workspace, state, service, "run `pipe push` first, or name the image: pipe scan IMAGE[@DIGEST]");
+        if (!pinned) {
+            return pinned.error();
         }
-        Result<state::PushRecord> record = state::parse_push_record(*section, where);
-        if (!record) {
-            return record.error();
-        }
-        found.push_back(Target{&service, record->pinned});
+        found.push_back(Target{&service, *pinned});
     }
     return found;
 }
@@ -426,22 +423,13 @@ Result<ScanReport> run_scan(const Workspace& workspace, proc::Runner& runner, co
         1) {
         return usage_error("IMAGE, --local and --from-report choose what to scan; give one of them");
     }
-    if (!workspace.git) {
-        return usage_error("pipe scan needs the git checkout it records its results in",
-                           "run it inside the repository that `pipe build` and `pipe push` ran in");
+    Result<RecordedState> recorded =
+        recorded_state(workspace, "pipe scan", options.image.empty() && options.from_report.empty());
+    if (!recorded) {
+        return recorded.error();
     }
-    Result<state::TreeIdentity> tree = state::current_tree(workspace.root, workspace.git->sha);
-    if (!tree) {
-        return tree.error();
-    }
-    std::optional<state::State> state;
-    if (options.image.empty() && options.from_report.empty()) {
-        Result<std::optional<state::State>> loaded = state::read_state(workspace.root, *tree);
-        if (!loaded) {
-            return loaded.error();
-        }
-        state = std::move(*loaded);
-    }
+    const std::optional<state::TreeIdentity> tree = recorded->tree;
+    const std::optional<state::State>& state = recorded->state;
     Result<std::vector<Target>> found = targets(workspace, options, state);
     if (!found) {
         return found.error();

@@ -10,6 +10,7 @@
 #include <pipe/state/build_record.h>
 #include <pipe/state/push_record.h>
 #include <pipe/state/state_file.h>
+#include <pipe/steps/recorded_state.h>
 #include <pipe/steps/registry_session.h>
 #include <pipe/steps/scratch_directory.h>
 #include <pipe/steps/verify_policy.h>
@@ -62,17 +63,13 @@ Result<std::vector<Target>> targets(const Workspace& workspace, const SignOption
     }
     const std::string where = state::state_path(workspace.root).string();
     for (const config::ServiceConfig& service : workspace.config.services) {
-        const nlohmann::json* section = state ? state->section(service.name, state::k_push_section) : nullptr;
-        if (section == nullptr) {
-            return usage_error(fmt::format("service '{}' has no pushed image recorded for this commit", service.name),
-                               "run `pipe push` first (pipe signs the digest it pushed), or name the image: "
-                               "pipe sign IMAGE@DIGEST");
+        Result<std::string> pinned = pushed_reference(workspace, state, service,
+                                                      "run `pipe push` first (pipe signs the digest it pushed), or "
+                                                      "name the image: pipe sign IMAGE@DIGEST");
+        if (!pinned) {
+            return pinned.error();
         }
-        Result<state::PushRecord> record = state::parse_push_record(*section, where);
-        if (!record) {
-            return record.error();
-        }
-        found.push_back(Target{&service, record->pinned, state->section(service.name, k_scan_section),
+        found.push_back(Target{&service, *pinned, state->section(service.name, k_scan_section),
                                state->section(service.name, state::k_build_section)});
     }
     return found;
@@ -640,20 +637,12 @@ Result<SignReport> run_sign(const Workspace& workspace, proc::Runner& runner, co
     std::optional<state::State> state;
     std::optional<state::TreeIdentity> tree;
     if (options.images.empty()) {
-        if (!workspace.git) {
-            return usage_error("pipe sign needs the git checkout `pipe push` recorded its digests in",
-                               "run it in that repository, or name the image: pipe sign IMAGE@DIGEST");
+        Result<RecordedState> recorded = recorded_state(workspace, "pipe sign");
+        if (!recorded) {
+            return recorded.error();
         }
-        Result<state::TreeIdentity> current = state::current_tree(workspace.root, workspace.git->sha);
-        if (!current) {
-            return current.error();
-        }
-        tree = *current;
-        Result<std::optional<state::State>> loaded = state::read_state(workspace.root, *tree);
-        if (!loaded) {
-            return loaded.error();
-        }
-        state = std::move(*loaded);
+        tree = recorded->tree;
+        state = std::move(recorded->state);
     }
     Result<std::vector<Target>> found = targets(workspace, options, state);
     if (!found) {

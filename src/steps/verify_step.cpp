@@ -8,6 +8,7 @@
 #include <pipe/sign/native_signatures.h>
 #include <pipe/state/push_record.h>
 #include <pipe/state/state_file.h>
+#include <pipe/steps/recorded_state.h>
 #include <pipe/steps/registry_session.h>
 #include <pipe/tools/cosign.h>
 
@@ -47,29 +48,18 @@ Result<std::vector<Candidate>> candidates(const Workspace& workspace, const Veri
     if (!found.empty()) {
         return found;
     }
-    if (!workspace.git) {
-        return usage_error("nothing to verify", "name images (pipe verify IMAGE@DIGEST) or files (-f k8s/)");
-    }
-    Result<state::TreeIdentity> tree = state::current_tree(workspace.root, workspace.git->sha);
-    if (!tree) {
-        return tree.error();
-    }
-    Result<std::optional<state::State>> state = state::read_state(workspace.root, *tree);
-    if (!state) {
-        return state.error();
+    Result<RecordedState> recorded = recorded_state(workspace, "pipe verify");
+    if (!recorded) {
+        return recorded.error();
     }
     for (const config::ServiceConfig& service : workspace.config.services) {
-        const nlohmann::json* section = *state ? (*state)->section(service.name, state::k_push_section) : nullptr;
-        if (section == nullptr) {
-            return usage_error(fmt::format("service '{}' has no pushed image recorded for this commit", service.name),
-                               "name images (pipe verify IMAGE@DIGEST) or files (-f k8s/), or run `pipe push` first");
+        Result<std::string> pinned =
+            pushed_reference(workspace, recorded->state, service,
+                             "name images (pipe verify IMAGE@DIGEST) or files (-f k8s/), or run `pipe push` first");
+        if (!pinned) {
+            return pinned.error();
         }
-        Result<state::PushRecord> record =
-            state::parse_push_record(*section, state::state_path(workspace.root).string());
-        if (!record) {
-            return record.error();
-        }
-        found.push_back(Candidate{record->pinned, ""});
+        found.push_back(Candidate{*pinned, ""});
     }
     return found;
 }
@@ -154,14 +144,6 @@ public:
                 }
                 reference->digest = (*head)->digest;
             }
-        } else if (!m_options.dry_run) {
-            Result<std::optional<oci::ManifestHead>> head = m_session->client().head_manifest(*reference);
-            if (!head) {
-                return unchecked(std::move(result), head.error().message);
-            }
-            if (!*head) {
-                return rejected(std::move(result), "no image with this digest exists in the registry");
-            }
         }
         reference->tag.reset();
         result.digest = *reference->digest;
@@ -218,6 +200,14 @@ private:
             return unchecked(std::move(result), found.error().message);
         }
         if (found->found == 0) {
+            // Whether the image itself is missing is asked only when it matters: a request less per image.
+            Result<std::optional<oci::ManifestHead>> head = m_session->client().head_manifest(image);
+            if (!head) {
+                return unchecked(std::move(result), head.error().message);
+            }
+            if (!*head) {
+                return rejected(std::move(result), "no image with this digest exists in the registry");
+            }
             return rejected(std::move(result),
                             type.empty() ? "no signature found" : "no " + type + " attestation found");
         }

@@ -12,7 +12,7 @@ Result<Workspace> open_workspace(const WorkspaceOptions& options, const Environm
     if (state) {
         workspace.root = state->root;
         workspace.git = std::move(*state);
-    } else if (ci::in_github_actions(env) && state.error().kind == ErrorKind::usage) {
+    } else if ((options.git_optional || ci::in_github_actions(env)) && state.error().kind == ErrorKind::usage) {
         workspace.root = options.directory;
     } else {
         return state.error();

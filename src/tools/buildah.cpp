@@ -1,5 +1,6 @@
 #include <pipe/core/file_text.h>
 #include <pipe/tools/buildah.h>
+#include <pipe/tools/start_error.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -275,16 +276,9 @@ Error failure_error(std::string_view doing, const proc::ProcessResult& result) {
 }
 
 Error start_error(std::string_view doing, Error error) {
-    if (error.kind == ErrorKind::interrupted) {
-        return error;
-    }
-    Error failed = runtime_error(fmt::format("{}: {}", doing, error.message), error.hint);
-    if (contains(error.message, "not found") || contains(error.message, "No such file")) {
-        failed.hint =
-            "install buildah: apt-get install buildah (Debian/Ubuntu), dnf install buildah (Fedora); "
-            "pipe looks for it on PATH";
-    }
-    return failed;
+    return tools::start_error(doing, std::move(error),
+                              "install buildah: apt-get install buildah (Debian/Ubuntu), dnf install buildah (Fedora); "
+                              "pipe looks for it on PATH");
 }
 
 Buildah::Buildah(proc::Runner& runner, BuildahSettings settings) : m_runner(runner), m_settings(std::move(settings)) {}

@@ -1,5 +1,6 @@
 #include <pipe/oci/reference.h>
 #include <pipe/tools/cosign.h>
+#include <pipe/tools/start_error.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -430,16 +431,10 @@ Result<proc::Command> Cosign::verify_command(const CosignVerifySpec& spec) const
 Result<proc::ProcessResult> Cosign::run(const proc::Command& command, std::string_view doing) {
     Result<proc::ProcessResult> result = m_runner.run(command);
     if (!result) {
-        if (result.error().kind == ErrorKind::interrupted) {
-            return result.error();
-        }
-        Error error = runtime_error(fmt::format("{}: {}", doing, result.error().message), result.error().hint);
-        if (contains(result.error().message, "not found") || contains(result.error().message, "No such file")) {
-            error.hint =
-                "install cosign v2.4 or later (https://docs.sigstore.dev/cosign/system_config/installation/, or "
-                "the sigstore/cosign-installer action in GitHub Actions); pipe looks for `cosign` on PATH";
-        }
-        return error;
+        return start_error(
+            doing, result.error(),
+            "install cosign v2.4 or later (https://docs.sigstore.dev/cosign/system_config/installation/, "
+            "or the sigstore/cosign-installer action in GitHub Actions); pipe looks for `cosign` on PATH");
     }
     if (auto signal = result->status.signal()) {
         return runtime_error(fmt::format("{}: cosign was killed by signal {}", doing, *signal),

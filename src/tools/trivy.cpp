@@ -1,3 +1,4 @@
+#include <pipe/tools/start_error.h>
 #include <pipe/tools/trivy.h>
 
 #include <fmt/format.h>
@@ -133,16 +134,9 @@ proc::Command Trivy::convert_command(const std::filesystem::path& report, const 
 Result<proc::ProcessResult> Trivy::run_checked(const proc::Command& command, std::string_view doing, bool findings_ok) {
     Result<proc::ProcessResult> result = m_runner.run(command);
     if (!result) {
-        if (result.error().kind == ErrorKind::interrupted) {
-            return result.error();
-        }
-        Error error = runtime_error(fmt::format("{}: {}", doing, result.error().message), result.error().hint);
-        if (contains(result.error().message, "not found") || contains(result.error().message, "No such file")) {
-            error.hint =
-                "install Trivy (https://trivy.dev/latest/getting-started/installation/, or the "
-                "aquasecurity/setup-trivy action in GitHub Actions); pipe looks for `trivy` on PATH";
-        }
-        return error;
+        return start_error(doing, result.error(),
+                           "install Trivy (https://trivy.dev/latest/getting-started/installation/, or the "
+                           "aquasecurity/setup-trivy action in GitHub Actions); pipe looks for `trivy` on PATH");
     }
     if (auto signal = result->status.signal()) {
         return runtime_error(fmt::format("{}: Trivy was killed by signal {}; the image was not judged", doing, *signal),

@@ -274,3 +274,21 @@ TEST_CASE("parse_sigstore_bundle rejects malformed bundles", "[sign]") {
         CHECK(bundle.error().kind == ErrorKind::runtime);
     }
 }
+
+TEST_CASE("signature documents nested deeper than 64 levels are refused before parsing", "[sign]") {
+    const std::string deep = std::string(100, '[') + std::string(100, ']');
+    const std::string payload =
+        R"({"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha256:)" +
+        std::string(64, 'a') + R"("},"type":"cosign container image signature"},"optional":{"x":)" + deep + "}}";
+    CHECK_FALSE(pipeline::sign::parse_simple_signing(payload));
+    CHECK_FALSE(pipeline::sign::parse_in_toto_statement(R"({"_type":"https://in-toto.io/Statement/v1","predicate":)" +
+                                                        deep + "}"));
+    CHECK_FALSE(pipeline::sign::parse_sigstore_bundle(
+        R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","x":)" + deep + "}"));
+    // Brackets inside strings, escaped quotes included, do not count.
+    const std::string quoted =
+        R"({"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha256:)" +
+        std::string(64, 'a') + R"("},"type":"cosign container image signature"},"optional":{"x":"\")" +
+        std::string(100, '[') + R"("}})";
+    CHECK(pipeline::sign::parse_simple_signing(quoted));
+}

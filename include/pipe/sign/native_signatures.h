@@ -41,7 +41,8 @@ struct NativeVerification {
     std::vector<std::string> rejected;  // why each other one was rejected
 };
 
-// Verifies every signature attached to image (by digest): `.sig` layers and cosign v3 bundles.
+// Verifies the signatures attached to image (by digest): the `.sig` layers, then, when none of
+// them verified, cosign v3 bundles.
 Result<NativeVerification> verify_signatures(oci::RegistryClient& client, const oci::ImageReference& image,
                                              const PublicKey& key);
 

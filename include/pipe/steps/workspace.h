@@ -19,6 +19,7 @@ struct WorkspaceOptions {
     std::filesystem::path directory;    // where pipe runs (after -C)
     std::filesystem::path config_file;  // --config, empty for <root>/pipe.yaml
     std::vector<std::string> services;  // --service filter, empty for all
+    bool git_optional = false;          // a directory outside git (or without commits) is no error
 };
 
 // Everything a step needs to know about where it runs.
