@@ -89,7 +89,7 @@ TEST_CASE("the printed verify command quotes for a shell", "[verify]") {
           "pipe verify --key k.pub --insecure-ignore-tlog x@sha256:1");
 }
 
-TEST_CASE("predicate type shorthands map to cosign's URIs; attachments live under cosign's tags", "[verify]") {
+TEST_CASE("predicate type shorthands map to cosign's URIs - attachments live under cosign's tags", "[verify]") {
     using pipeline::sign::predicate_type_uri;
     CHECK(predicate_type_uri("spdxjson") == "https://spdx.dev/Document");
     CHECK(predicate_type_uri("cyclonedx") == "https://cyclonedx.org/bom");
