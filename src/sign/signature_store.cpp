@@ -15,7 +15,8 @@ namespace pipeline::sign {
 namespace {
 
 constexpr std::size_t k_max_attachment_bytes = 8U << 20U;
-constexpr int k_append_attempts = 5;
+constexpr int k_append_attempts = 8;
+constexpr std::chrono::milliseconds k_settle{250};
 constexpr std::string_view k_oci_config = "application/vnd.oci.image.config.v1+json";
 
 std::string hex_of(std::string_view digest) {
@@ -133,6 +134,7 @@ Result<Appended> append_attachment(oci::RegistryClient& client, const oci::Image
         return blob.error();
     }
     for (int attempt = 0; attempt < k_append_attempts; ++attempt) {
+        const auto read_at = std::chrono::steady_clock::now();
         Result<std::optional<oci::Manifest>> current = current_attachment(client, at);
         if (!current) {
             return current.error();
@@ -178,6 +180,11 @@ Result<Appended> append_attachment(oci::RegistryClient& client, const oci::Image
         if (Result<std::string> put = client.put_manifest(at, *manifest); !put) {
             return put.error();
         }
+        // Registries have no compare-and-swap: a signer that read the tag before this PUT may still
+        // replace it. Such a writer PUTs within about its own read-to-PUT time, so after waiting a
+        // few times that long (at least k_settle), a manifest still holding the layer keeps it.
+        const auto took = std::chrono::steady_clock::now() - read_at;
+        std::this_thread::sleep_for(std::max<std::chrono::steady_clock::duration>(k_settle, 3 * took));
         Result<std::optional<oci::Manifest>> after = current_attachment(client, at);
         if (!after) {
             return after.error();

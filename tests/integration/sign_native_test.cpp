@@ -23,6 +23,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using pipeline::Environment;
 using pipeline::testing::LocalRegistry;
@@ -488,4 +489,35 @@ TEST_CASE("sign and verify inside GitHub Actions write outputs and a step summar
     CHECK(summary.find("### pipe verify") != std::string::npos);
     CHECK(summary.find("| rejected | no signature found |") != std::string::npos);
     CHECK(read_file(dir.path() / "output").find("verified=false") != std::string::npos);
+}
+
+TEST_CASE("concurrent signers on one digest: every signature is kept", "[integration][sign]") {
+    TempDir dir;
+    Signing s(dir);
+    constexpr int k_signers = 4;
+    for (int i = 0; i < k_signers; ++i) {
+        std::filesystem::create_directories(s.repo / ("k" + std::to_string(i)));
+        REQUIRE(run_pipe({"sign", "--generate-key", "--key", "k" + std::to_string(i) + "/cosign.key"}, s.repo, s.env)
+                    .exit_code == 0);
+    }
+    std::vector<std::thread> signers;
+    std::vector<pipeline::testing::PipeRun> runs(k_signers);
+    for (int i = 0; i < k_signers; ++i) {
+        signers.emplace_back([&, i] {
+            runs[i] = run_pipe({"sign", "--key", "k" + std::to_string(i) + "/cosign.key", s.image}, s.repo, s.env);
+        });
+    }
+    for (std::thread& signer : signers) {
+        signer.join();
+    }
+    for (const auto& run : runs) {
+        INFO(run.err);
+        CHECK(run.exit_code == 0);
+    }
+    CHECK(s.signature_manifest()["layers"].size() == k_signers);
+    for (int i = 0; i < k_signers; ++i) {
+        CHECK(
+            run_pipe({"verify", "--key", "k" + std::to_string(i) + "/cosign.pub", s.image}, s.repo, s.env).exit_code ==
+            0);
+    }
 }

@@ -56,7 +56,8 @@ struct Appended {
 
 // Adds layer to image's legacy attachment, keeping every existing layer: reads the manifest,
 // uploads the blob and a new config, and PUTs the manifest unless the tag moved meanwhile (then
-// starts over, a bounded number of times); afterwards checks the layer is really there.
+// starts over, a bounded number of times); then waits for concurrent writers that read the tag
+// before this PUT to land and checks the layer is still there, else appends it again.
 Result<Appended> append_attachment(oci::RegistryClient& client, const oci::ImageReference& image, Attachment kind,
                                    const StoredLayer& layer);
 
