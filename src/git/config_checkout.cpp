@@ -1,0 +1,303 @@
+#include <pipe/git/config_checkout.h>
+
+#include "libgit2_handles.h"
+
+#include <pipe/git/repository_state.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+namespace pipeline::git {
+namespace {
+
+using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
+
+// How many times libgit2 may ask for credentials before pipe gives up (it asks again after each
+// refusal, forever).
+constexpr int k_credential_attempts = 2;
+
+struct CallbackPayload {
+    const RemoteAuth* auth = nullptr;
+    int attempts = 0;
+    std::string rejection;  // set by the push callback when the remote refused an update
+};
+
+int credentials(git_credential** out, const char* /*url*/, const char* username_from_url, unsigned int allowed,
+                void* payload) {
+    auto* state = static_cast<CallbackPayload*>(payload);
+    if (++state->attempts > k_credential_attempts) {
+        git_error_set_str(GIT_ERROR_NET, "the remote refused the credentials");
+        return GIT_EUSER;
+    }
+    const RemoteAuth& auth = *state->auth;
+    if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0 && !auth.token.empty()) {
+        return git_credential_userpass_plaintext_new(out, auth.username.c_str(), auth.token.reveal().c_str());
+    }
+    const char* user = username_from_url != nullptr ? username_from_url : "git";
+    if ((allowed & GIT_CREDENTIAL_SSH_KEY) != 0) {
+        if (!auth.ssh_key_file.empty()) {
+            return git_credential_ssh_key_new(out, user, nullptr, auth.ssh_key_file.c_str(), nullptr);
+        }
+        return git_credential_ssh_key_from_agent(out, user);
+    }
+    git_error_set_str(GIT_ERROR_NET, "the remote wants credentials pipe does not have (set PIPE_GITHUB_TOKEN)");
+    return GIT_EUSER;
+}
+
+int push_status(const char* refname, const char* status, void* payload) {
+    if (status != nullptr) {
+        static_cast<CallbackPayload*>(payload)->rejection = fmt::format("{}: {}", refname, status);
+    }
+    return 0;
+}
+
+git_remote_callbacks callbacks_for(CallbackPayload& payload) {
+    git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+    callbacks.credentials = credentials;
+    callbacks.push_update_reference = push_status;
+    callbacks.payload = &payload;
+    return callbacks;
+}
+
+std::string oid_text(const git_oid& oid) {
+    std::array<char, GIT_OID_HEXSZ + 1> text{};
+    git_oid_tostr(text.data(), text.size(), &oid);
+    return text.data();
+}
+
+Result<git_oid> parse_oid(const std::string& sha) {
+    git_oid oid;
+    if (git_oid_fromstr(&oid, sha.c_str()) != 0) {
+        return runtime_error(fmt::format("'{}' is not a commit id", sha));
+    }
+    return oid;
+}
+
+}  // namespace
+
+struct ConfigCheckout::State {
+    RepositoryPtr repository;
+    RemotePtr remote;
+    std::string url;      // for the remote, credentials included when the user wrote them
+    std::string display;  // without credentials, for messages
+    RemoteAuth auth;
+};
+
+ConfigCheckout::ConfigCheckout(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+ConfigCheckout::~ConfigCheckout() = default;
+ConfigCheckout::ConfigCheckout(ConfigCheckout&&) noexcept = default;
+ConfigCheckout& ConfigCheckout::operator=(ConfigCheckout&&) noexcept = default;
+
+Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::string& branch,
+                                             const std::filesystem::path& directory, const RemoteAuth& auth,
+                                             const std::string& other_branch) {
+    ensure_initialised();
+    auto state = std::make_unique<State>();
+    state->url = url;
+    state->display = strip_credentials(url);
+    state->auth = auth;
+    git_repository* repository = nullptr;
+    if (git_repository_init(&repository, directory.c_str(), 1) != 0) {
+        return libgit2_failure(fmt::format("creating a scratch repository in {}", directory.string()));
+    }
+    state->repository.reset(repository);
+    git_remote* remote = nullptr;
+    if (git_remote_create_anonymous(&remote, repository, url.c_str()) != 0) {
+        return libgit2_failure(fmt::format("using the remote {}", state->display));
+    }
+    state->remote.reset(remote);
+
+    std::vector<std::string> specs{fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", branch)};
+    if (!other_branch.empty()) {
+        specs.push_back(fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", other_branch));
+    }
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        CallbackPayload payload{&state->auth, 0, {}};
+        git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+        options.callbacks = callbacks_for(payload);
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        char* raw = specs[i].data();
+        git_strarray refspecs{&raw, 1};
+        if (git_remote_fetch(remote, &refspecs, &options, nullptr) != 0) {
+            return libgit2_failure(
+                fmt::format("fetching branch {} of {}", i == 0 ? branch : other_branch, state->display));
+        }
+    }
+    ConfigCheckout checkout(std::move(state));
+    if (!checkout.tip(branch)) {
+        return runtime_error(fmt::format("{} has no branch '{}'", checkout.m_state->display, branch),
+                             "check `base:` in the bump settings (default: the repository's default branch)");
+    }
+    return checkout;
+}
+
+std::optional<std::string> ConfigCheckout::tip(const std::string& branch) const {
+    git_oid oid;
+    const std::string name = "refs/remotes/origin/" + branch;
+    if (git_reference_name_to_id(&oid, m_state->repository.get(), name.c_str()) != 0) {
+        return std::nullopt;
+    }
+    return oid_text(oid);
+}
+
+Result<std::optional<std::string>> ConfigCheckout::read_file(const std::string& commit, const std::string& path) const {
+    Result<git_oid> oid = parse_oid(commit);
+    if (!oid) {
+        return oid.error();
+    }
+    git_commit* raw_commit = nullptr;
+    if (git_commit_lookup(&raw_commit, m_state->repository.get(), &*oid) != 0) {
+        return libgit2_failure(fmt::format("reading commit {}", commit));
+    }
+    CommitPtr found(raw_commit);
+    git_tree* raw_tree = nullptr;
+    if (git_commit_tree(&raw_tree, found.get()) != 0) {
+        return libgit2_failure(fmt::format("reading the tree of {}", commit));
+    }
+    TreePtr tree(raw_tree);
+    git_tree_entry* raw_entry = nullptr;
+    if (git_tree_entry_bypath(&raw_entry, tree.get(), path.c_str()) != 0) {
+        return std::optional<std::string>();
+    }
+    TreeEntryPtr entry(raw_entry);
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+        return runtime_error(fmt::format("{} in {} is a directory, not a file", path, m_state->display));
+    }
+    git_blob* raw_blob = nullptr;
+    if (git_blob_lookup(&raw_blob, m_state->repository.get(), git_tree_entry_id(entry.get())) != 0) {
+        return libgit2_failure(fmt::format("reading {}", path));
+    }
+    BlobPtr blob(raw_blob);
+    const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    return std::optional<std::string>(std::string(bytes, static_cast<std::size_t>(git_blob_rawsize(blob.get()))));
+}
+
+Result<std::string> ConfigCheckout::commit(const std::string& parent, const std::map<std::string, std::string>& files,
+                                           const std::string& message, const Signature& author) {
+    git_repository* repository = m_state->repository.get();
+    Result<git_oid> parent_oid = parse_oid(parent);
+    if (!parent_oid) {
+        return parent_oid.error();
+    }
+    git_commit* raw_parent = nullptr;
+    if (git_commit_lookup(&raw_parent, repository, &*parent_oid) != 0) {
+        return libgit2_failure(fmt::format("reading commit {}", parent));
+    }
+    CommitPtr parent_commit(raw_parent);
+    git_tree* raw_tree = nullptr;
+    if (git_commit_tree(&raw_tree, parent_commit.get()) != 0) {
+        return libgit2_failure("reading the base tree");
+    }
+    TreePtr base_tree(raw_tree);
+    git_index* raw_index = nullptr;
+    if (git_index_new(&raw_index) != 0 || raw_index == nullptr) {
+        return libgit2_failure("creating an in-memory index");
+    }
+    IndexPtr index(raw_index);
+    if (git_index_read_tree(index.get(), base_tree.get()) != 0) {
+        return libgit2_failure("loading the base tree");
+    }
+    for (const auto& [path, content] : files) {
+        git_index_entry entry{};
+        entry.path = path.c_str();
+        entry.mode = GIT_FILEMODE_BLOB;
+        if (const git_index_entry* existing = git_index_get_bypath(index.get(), path.c_str(), 0)) {
+            entry.mode = existing->mode;
+        }
+        if (git_blob_create_from_buffer(&entry.id, repository, content.data(), content.size()) != 0 ||
+            git_index_add(index.get(), &entry) != 0) {
+            return libgit2_failure(fmt::format("writing {}", path));
+        }
+    }
+    git_oid tree_oid;
+    if (git_index_write_tree_to(&tree_oid, index.get(), repository) != 0) {
+        return libgit2_failure("writing the new tree");
+    }
+    git_tree* raw_new_tree = nullptr;
+    if (git_tree_lookup(&raw_new_tree, repository, &tree_oid) != 0) {
+        return libgit2_failure("reading the new tree");
+    }
+    TreePtr new_tree(raw_new_tree);
+    git_signature* raw_signature = nullptr;
+    if (git_signature_now(&raw_signature, author.name.c_str(), author.email.c_str()) != 0) {
+        return libgit2_failure(fmt::format("using the commit author '{} <{}>'", author.name, author.email));
+    }
+    SignaturePtr signature(raw_signature);
+    git_oid commit_oid;
+    const git_commit* parents[] = {parent_commit.get()};
+    if (git_commit_create(&commit_oid, repository, nullptr, signature.get(), signature.get(), "UTF-8", message.c_str(),
+                          new_tree.get(), 1, parents) != 0) {
+        return libgit2_failure("creating the commit");
+    }
+    return oid_text(commit_oid);
+}
+
+Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::string& branch,
+                                         const std::optional<std::string>& expected) {
+    git_repository* repository = m_state->repository.get();
+    git_remote* remote = m_state->remote.get();
+    Result<git_oid> oid = parse_oid(commit);
+    if (!oid) {
+        return oid.error();
+    }
+    if (expected) {
+        // The lease: the branch must still hold what pipe saw, else someone else wrote to it.
+        CallbackPayload payload{&m_state->auth, 0, {}};
+        git_remote_callbacks callbacks = callbacks_for(payload);
+        if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) != 0) {
+            return libgit2_failure(fmt::format("connecting to {}", m_state->display));
+        }
+        const git_remote_head** heads = nullptr;
+        std::size_t count = 0;
+        if (git_remote_ls(&heads, &count, remote) != 0) {
+            git_remote_disconnect(remote);
+            return libgit2_failure(fmt::format("listing the branches of {}", m_state->display));
+        }
+        std::string current;
+        const std::string name = "refs/heads/" + branch;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (name == heads[i]->name) {
+                current = oid_text(heads[i]->oid);
+            }
+        }
+        git_remote_disconnect(remote);
+        if (current != *expected) {
+            return PushOutcome::rejected;
+        }
+    }
+    git_reference* raw_ref = nullptr;
+    if (git_reference_create(&raw_ref, repository, "refs/heads/pipe-push", &*oid, 1, "pipe push") != 0) {
+        return libgit2_failure("preparing the push");
+    }
+    ReferencePtr local(raw_ref);
+    std::string spec = fmt::format("{}refs/heads/pipe-push:refs/heads/{}", expected ? "+" : "", branch);
+    char* raw_spec = spec.data();
+    git_strarray refspecs{&raw_spec, 1};
+    CallbackPayload payload{&m_state->auth, 0, {}};
+    git_push_options options = GIT_PUSH_OPTIONS_INIT;
+    options.callbacks = callbacks_for(payload);
+    const int pushed = git_remote_push(remote, &refspecs, &options);
+    if (pushed == GIT_ENONFASTFORWARD || !payload.rejection.empty()) {
+        return PushOutcome::rejected;
+    }
+    if (pushed != 0) {
+        const std::string message = last_error_message();
+        if (message.find("non-fast") != std::string::npos || message.find("fetch first") != std::string::npos ||
+            message.find("not fast-forward") != std::string::npos) {
+            return PushOutcome::rejected;
+        }
+        return runtime_error(fmt::format("pushing {} to {}: {}", branch, m_state->display, message),
+                             "check that the credentials may push to that repository");
+    }
+    return PushOutcome::pushed;
+}
+
+}  // namespace pipeline::git
