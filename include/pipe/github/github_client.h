@@ -97,7 +97,8 @@ public:
 
     // PUT of a file's contents as one commit on branch. sha is the blob sha read before (needed
     // to update an existing file); a stale or missing sha is GithubErrorKind::conflict, after
-    // which the caller reads the file again.
+    // which the caller reads the file again (it may then find its own content: a PUT whose
+    // answer was lost is repeated, and the repeat sees the sha it just replaced).
     GithubResult<FileCommit> put_file(const Repository& repository, std::string_view path, std::string_view branch,
                                       std::string_view content, std::string_view message,
                                       const std::optional<std::string>& sha, const CommitAuthor& author = {});
