@@ -2,16 +2,15 @@
 #include <pipe/deploy/manifest_images.h>
 
 #include <pipe/core/file_text.h>
+#include <pipe/core/yaml_guard.h>
 #include <pipe/oci/reference.h>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cerrno>
 #include <optional>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -89,51 +88,6 @@ bool kubernetes_object(const YAML::Node& node) {
 bool kustomization_file(const fs::path& origin) {
     const std::string name = origin.filename().string();
     return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
-}
-
-// Walks the event stream once without building nodes, to find where yaml-cpp 0.7's LoadAll() would
-// loop forever allocating empty documents (jbeder/yaml-cpp#1040, e.g. a stream starting with ','):
-// a document that starts where the previous one did has consumed nothing.
-class StallDetector final : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark& mark) override {
-        m_stalled = m_started && mark.pos == m_previous.pos;
-        m_previous = mark;
-        m_started = true;
-    }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-    void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-    void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
-                  const std::string& /*value*/) override {}
-    void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
-                         YAML::EmitterStyle::value /*style*/) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
-                    YAML::EmitterStyle::value /*style*/) override {}
-    void OnMapEnd() override {}
-
-    bool stalled() const { return m_stalled; }
-    const YAML::Mark& mark() const { return m_previous; }
-
-private:
-    YAML::Mark m_previous = YAML::Mark::null_mark();
-    bool m_started = false;
-    bool m_stalled = false;
-};
-
-// All documents of text; throws YAML::Exception for invalid YAML, including the input that makes
-// yaml-cpp's LoadAll() loop.
-std::vector<YAML::Node> load_documents(const std::string& text) {
-    std::istringstream stream(text);
-    YAML::Parser parser(stream);
-    StallDetector detector;
-    while (parser.HandleNextDocument(detector)) {
-        if (detector.stalled()) {
-            throw YAML::ParserException(detector.mark(), "unexpected character where a document should start");
-        }
-    }
-    return YAML::LoadAll(text);
 }
 
 // Finds the images of the documents of one file, in document order.
@@ -373,7 +327,7 @@ Result<std::vector<FoundImage>> find_images_in_text(std::string_view text, const
     const std::string file = origin.string();
     std::vector<YAML::Node> documents;
     try {
-        documents = load_documents(std::string(text));
+        documents = load_yaml_documents(std::string(text));
     } catch (const YAML::Exception& e) {
         if (text.find("{{") != std::string_view::npos) {
             return std::vector<FoundImage>{};
