@@ -176,22 +176,31 @@ private:
         m_differences.push_back(Difference{kind, path, pos, std::move(key), std::move(value)});
     }
 
+    // A key's identity in its map: its text and which occurrence of that text it is (yaml-cpp keeps
+    // duplicate keys).
+    using KeyId = std::pair<std::string, std::size_t>;
+
+    static std::vector<KeyId> key_ids(const std::vector<std::pair<YAML::Node, YAML::Node>>& map) {
+        std::vector<KeyId> ids;
+        for (std::size_t i = 0; i < map.size(); ++i) {
+            std::string text = key_text(map[i].first, i);
+            const auto occurrence = static_cast<std::size_t>(
+                std::count_if(ids.begin(), ids.end(), [&](const KeyId& id) { return id.first == text; }));
+            ids.emplace_back(std::move(text), occurrence);
+        }
+        return ids;
+    }
+
     void compare_maps(const YAML::Node& a, const YAML::Node& b, const std::string& path, std::size_t depth) {
         const auto left = entries(a);
         const auto right = entries(b);
-        std::vector<std::string> left_keys;
-        std::vector<std::string> right_keys;
-        for (std::size_t i = 0; i < left.size(); ++i) {
-            left_keys.push_back(key_text(left[i].first, i));
-        }
-        for (std::size_t i = 0; i < right.size(); ++i) {
-            right_keys.push_back(key_text(right[i].first, i));
-        }
-        std::vector<std::string> common_left;
-        std::vector<std::string> common_right;
+        const std::vector<KeyId> left_keys = key_ids(left);
+        const std::vector<KeyId> right_keys = key_ids(right);
+        std::vector<KeyId> common_left;
+        std::vector<KeyId> common_right;
         for (std::size_t i = 0; i < left.size(); ++i) {
             if (std::find(right_keys.begin(), right_keys.end(), left_keys[i]) == right_keys.end()) {
-                add(DiffKind::removed, join_key(path, left_keys[i]), mark_pos(left[i].first), left_keys[i]);
+                add(DiffKind::removed, join_key(path, left_keys[i].first), mark_pos(left[i].first), left_keys[i].first);
             } else {
                 common_left.push_back(left_keys[i]);
             }
@@ -199,7 +208,7 @@ private:
         for (std::size_t i = 0; i < right.size(); ++i) {
             if (std::find(left_keys.begin(), left_keys.end(), right_keys[i]) == left_keys.end()) {
                 const YAML::Node& value = right[i].second;
-                add(DiffKind::added, join_key(path, right_keys[i]), mark_pos(a), right_keys[i],
+                add(DiffKind::added, join_key(path, right_keys[i].first), mark_pos(a), right_keys[i].first,
                     value.IsScalar() ? value.Scalar() : std::string());
             } else {
                 common_right.push_back(right_keys[i]);
@@ -213,8 +222,9 @@ private:
             const auto match = std::find(right_keys.begin(), right_keys.end(), left_keys[i]);
             if (match != right_keys.end()) {
                 const auto j = static_cast<std::size_t>(match - right_keys.begin());
-                compare(left[i].first, right[j].first, join_key(path, left_keys[i]), depth + 1);
-                compare(left[i].second, right[j].second, join_key(path, left_keys[i]), depth + 1);
+                const std::string here = join_key(path, left_keys[i].first);
+                compare(left[i].first, right[j].first, here, depth + 1);
+                compare(left[i].second, right[j].second, here, depth + 1);
             }
         }
     }

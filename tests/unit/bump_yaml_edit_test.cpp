@@ -14,7 +14,6 @@
 using pipeline::ErrorKind;
 using pipeline::bump::changed_paths;
 using pipeline::bump::Edit;
-using pipeline::bump::MultiEdit;
 using pipeline::bump::parse_path;
 using pipeline::bump::PathStep;
 using pipeline::bump::set_image_references;
@@ -543,4 +542,14 @@ TEST_CASE("A UTF-8 byte order mark stays in front", "[bump]") {
     auto references = set_image_references(bom + "image: nginx:1\n", "nginx", "nginx:2", "values.yaml");
     REQUIRE(references.has_value());
     CHECK(references->text == bom + "image: nginx:2\n");
+}
+
+TEST_CASE("changed_paths pairs duplicate keys by occurrence", "[bump]") {
+    const std::string text = "image:\n  tag: 1.0.0 x\n  tag: 1.0.0\n";
+    auto same = changed_paths(text, text, "x.yaml");
+    REQUIRE(same.has_value());
+    CHECK(same->empty());
+    auto second = changed_paths(text, "image:\n  tag: 1.0.0 x\n  tag: 2.0.0\n", "x.yaml");
+    REQUIRE(second.has_value());
+    CHECK(*second == std::vector<std::string>{"image.tag"});
 }
