@@ -493,6 +493,12 @@ Result<std::optional<Replacement>> plan(std::string_view text, const Target& tar
         return std::optional<Replacement>();
     }
     const RenderedScalar rendered = render_scalar(text, *span, old_value, value, target.flow);
+    if (rendered.style == ScalarStyle::plain && plain_is_not_string(value)) {
+        edit.notes.push_back(
+            fmt::format("{} at {}:{}:{} stays unquoted as it was, so YAML reads {} as a number, boolean "
+                        "or null, not as a string",
+                        shown, origin, line, column, value));
+    }
     if (rendered.switched) {
         edit.notes.push_back(
             fmt::format("{} at {}:{}:{} is now written in double quotes: its style cannot hold the "

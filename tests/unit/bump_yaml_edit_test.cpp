@@ -201,8 +201,10 @@ TEST_CASE("Helm values: one scalar changes, comments and styles stay", "[bump]")
         REQUIRE(edit.notes.size() == 1);
         CHECK(edit.notes[0].find("double quotes") != std::string::npos);
     }
-    SECTION("a plain number stays plain") {
-        bump(text, "replicaCount", "3", "2", "3");
+    SECTION("a plain number stays plain, with a note") {
+        Edit edit = bump(text, "replicaCount", "3", "2", "3");
+        REQUIRE(edit.notes.size() == 1);
+        CHECK(edit.notes[0].find("unquoted") != std::string::npos);
     }
     SECTION("keys with dots") {
         bump(text, "podAnnotations.\"example.com/owner\"", "team-b", "team-a", "team-b");
