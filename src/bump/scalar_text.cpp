@@ -50,8 +50,10 @@ std::size_t indentation(std::string_view text, std::size_t start) {
     return pos - start;
 }
 
-// Skips anchors, tags, white space, line breaks and comments between a node's mark and its scalar.
-std::size_t skip_properties(std::string_view text, std::size_t pos) {
+// Skips anchors, tags, white space, line breaks and comments between a node's mark and its scalar;
+// last_property is set to the end of the last anchor or tag.
+std::size_t skip_properties(std::string_view text, std::size_t pos, std::size_t& last_property) {
+    last_property = pos;
     while (pos < text.size()) {
         const char c = text[pos];
         if (c == '&' || c == '!') {
@@ -60,11 +62,13 @@ std::size_t skip_properties(std::string_view text, std::size_t pos) {
                     ++pos;
                 }
                 ++pos;
+                last_property = pos;
                 continue;
             }
             while (pos < text.size() && !space_or_break(text[pos])) {
                 ++pos;
             }
+            last_property = pos;
         } else if (space_or_break(c)) {
             ++pos;
         } else if (c == '#' && pos > 0 && space_or_break(text[pos - 1])) {
@@ -372,11 +376,14 @@ std::optional<ScalarSpan> find_scalar_span(std::string_view text, std::size_t ma
     if (mark_pos > text.size()) {
         return std::nullopt;
     }
-    const std::size_t start = skip_properties(text, mark_pos);
+    std::size_t last_property = mark_pos;
+    const std::size_t start = skip_properties(text, mark_pos, last_property);
+    const bool quoted_or_block =
+        start < text.size() && std::string_view("\"'|>").find(text[start]) != std::string_view::npos;
+    if (value.empty() && !quoted_or_block) {
+        return ScalarSpan{last_property, last_property, ScalarStyle::plain};
+    }
     if (start >= text.size()) {
-        if (value.empty()) {
-            return ScalarSpan{start, start, ScalarStyle::plain};
-        }
         return std::nullopt;
     }
     std::optional<std::size_t> end;

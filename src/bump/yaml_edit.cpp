@@ -505,7 +505,11 @@ Result<std::optional<Replacement>> plan(std::string_view text, const Target& tar
                         "new value",
                         shown, origin, line, column));
     }
-    return std::optional<Replacement>(Replacement{span->start, span->end, rendered.text});
+    std::string replacement = rendered.text;
+    if (span->start == span->end && span->start > 0 && text[span->start - 1] != ' ' && text[span->start - 1] != '\t') {
+        replacement.insert(0, " ");
+    }
+    return std::optional<Replacement>(Replacement{span->start, span->end, replacement});
 }
 
 std::string applied(std::string_view text, const std::vector<Replacement>& replacements) {

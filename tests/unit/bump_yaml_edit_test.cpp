@@ -555,3 +555,15 @@ TEST_CASE("changed_paths pairs duplicate keys by occurrence", "[bump]") {
     REQUIRE(second.has_value());
     CHECK(*second == std::vector<std::string>{"image.tag"});
 }
+
+TEST_CASE("An empty tagged scalar gets its value after the tag", "[bump]") {
+    auto edit = set_scalar("a: !\nb: 1\n", "a", "x1", "values.yaml");
+    REQUIRE(edit.has_value());
+    CHECK(edit->text == "a: ! x1\nb: 1\n");
+    auto at_end = set_scalar("a: !!str", "a", "8x\t", "values.yaml");
+    REQUIRE(at_end.has_value());
+    CHECK(at_end->text == "a: !!str \"8x\\t\"");
+    auto again = set_scalar(at_end->text, "a", "8x\t", "values.yaml");
+    REQUIRE(again.has_value());
+    CHECK_FALSE(again->changed);
+}
