@@ -15,16 +15,19 @@
 namespace pipeline::config {
 namespace {
 
-const std::vector<std::string> k_service_keys{"image",   "tags", "flavor", "labels",
-                                              "context", "file", "build",  "registry"};
-const std::vector<std::string> k_top_keys{"image", "tags",     "flavor", "labels", "context", "file",
-                                          "build", "registry", "scan",   "sign",   "verify",  "services"};
+const std::vector<std::string> k_service_keys{"image", "tags",  "flavor",   "labels", "context",
+                                              "file",  "build", "registry", "bump"};
+const std::vector<std::string> k_top_keys{"image",    "tags", "flavor", "labels", "context", "file",    "build",
+                                          "registry", "scan", "sign",   "verify", "bump",    "services"};
 const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};
 const std::vector<std::string> k_scan_keys{"severity", "ignore_unfixed", "ignore_file",
                                            "scanners", "timeout",        "max_db_age"};
 const std::vector<std::string> k_sign_keys{"key", "tlog_upload", "recursive", "attest"};
 const std::vector<std::string> k_verify_keys{"key", "certificate_identity", "certificate_identity_regexp",
                                              "certificate_oidc_issuer"};
+const std::vector<std::string> k_bump_keys{"repo",       "url",    "file",      "key",       "kustomize", "image",
+                                           "digest_key", "base",   "branch",    "supersede", "message",   "title",
+                                           "body",       "labels", "reviewers", "draft",     "auto_merge"};
 const std::vector<std::string> k_build_keys{"args",       "target",   "platforms",   "layers",
                                             "cache_from", "cache_to", "annotations", "storage_driver",
                                             "isolation",  "root",     "runroot"};
@@ -366,6 +369,102 @@ Result<void> read_verify(ServiceConfig& service, const YAML::Node& node, const s
                          });
 }
 
+// Reads one `bump:` entry (a map) into target.
+Result<void> read_bump_entry(config::BumpTarget& target, const YAML::Node& node, const std::string& file,
+                             const std::string& path) {
+    if (!node.IsMap()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'{}' must be a map, not {}", path, node_kind(node)),
+                            "e.g. {repo: acme/k8s-config, file: apps/payments/values.yaml, key: image.tag}");
+    }
+    target.origin = position(file, node.Mark());
+    std::set<std::string> seen;
+    std::map<std::string, std::string> origins;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (std::find(k_bump_keys.begin(), k_bump_keys.end(), key) == k_bump_keys.end()) {
+            return unknown_key(where, key, k_bump_keys);
+        }
+        if (!seen.insert(key).second) {
+            return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
+        }
+        const std::string key_path = path + "." + key;
+        if (key == "file" || key == "labels" || key == "reviewers") {
+            std::vector<std::string>& list = key == "file"     ? target.files
+                                             : key == "labels" ? target.labels
+                                                               : target.reviewers;
+            if (auto read = read_list(entry.second, file, key_path, list, origins); !read) {
+                return read;
+            }
+            continue;
+        }
+        Result<std::string> text = read_string(entry.second, file, key_path);
+        if (!text) {
+            return text.error();
+        }
+        const std::string at = position(file, entry.second.Mark());
+        if (key == "kustomize" || key == "supersede" || key == "draft" || key == "auto_merge") {
+            Result<bool> value = read_bool(key_path, *text, at);
+            if (!value) {
+                return value.error();
+            }
+            (key == "kustomize"   ? target.kustomize
+             : key == "supersede" ? target.supersede
+             : key == "draft"     ? target.draft
+                                  : target.auto_merge) = *value;
+            continue;
+        }
+        std::string& value = key == "repo"         ? target.repo
+                             : key == "url"        ? target.url
+                             : key == "key"        ? target.key
+                             : key == "image"      ? target.image
+                             : key == "digest_key" ? target.digest_key
+                             : key == "base"       ? target.base
+                             : key == "branch"     ? target.branch
+                             : key == "message"    ? target.message
+                             : key == "title"      ? target.title
+                                                   : target.body;
+        value = *text;
+    }
+    if (target.repo.empty() == target.url.empty()) {
+        return config_error(target.origin,
+                            fmt::format("'{}' needs exactly one of repo (GitHub owner/name) or url", path));
+    }
+    if (target.files.empty()) {
+        return config_error(target.origin, fmt::format("'{}' needs file: the path(s) to update", path));
+    }
+    const int modes = static_cast<int>(!target.key.empty()) + static_cast<int>(target.kustomize) +
+                      static_cast<int>(!target.image.empty());
+    if (modes != 1) {
+        return config_error(target.origin, fmt::format("'{}' needs exactly one of key, kustomize or image", path),
+                            "key: image.tag (a YAML path), kustomize: true, or image: ghcr.io/acme/app");
+    }
+    return {};
+}
+
+Result<void> read_bump(ServiceConfig& service, const YAML::Node& node, const std::string& file) {
+    service.bump.clear();
+    if (node.IsNull()) {
+        return {};
+    }
+    if (node.IsMap()) {
+        service.bump.emplace_back();
+        return read_bump_entry(service.bump.back(), node, file, "bump");
+    }
+    if (!node.IsSequence()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'bump' must be a list of maps, not {}", node_kind(node)));
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        service.bump.emplace_back();
+        if (auto read = read_bump_entry(service.bump.back(), node[i], file, fmt::format("bump[{}]", i)); !read) {
+            return read;
+        }
+    }
+    return {};
+}
+
 // Applies one key of a service (or of the top-level defaults) to service.
 Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAML::Node& value,
                        const std::string& file) {
@@ -403,6 +502,9 @@ Result<void> apply_key(ServiceConfig& service, const std::string& key, const YAM
     }
     if (key == "verify") {
         return read_verify(service, value, file);
+    }
+    if (key == "bump") {
+        return read_bump(service, value, file);
     }
     if (key == "labels") {
         if (auto read = read_list(value, file, "labels", service.labels, service.origins); !read) {

@@ -89,6 +89,7 @@ struct ConfigCheckout::State {
     std::string url;      // for the remote, credentials included when the user wrote them
     std::string display;  // without credentials, for messages
     RemoteAuth auth;
+    std::string base;  // the branch fetched as the base
 };
 
 ConfigCheckout::ConfigCheckout(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -114,8 +115,29 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
         return libgit2_failure(fmt::format("using the remote {}", state->display));
     }
     state->remote.reset(remote);
+    state->base = branch;
+    if (state->base.empty()) {
+        CallbackPayload payload{&state->auth, 0, {}};
+        git_remote_callbacks callbacks = callbacks_for(payload);
+        git_buf head = GIT_BUF_INIT;
+        const bool found = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) == 0 &&
+                           git_remote_default_branch(&head, remote) == 0;
+        if (found) {
+            state->base = std::string(head.ptr, head.size);
+            constexpr std::string_view prefix = "refs/heads/";
+            if (state->base.rfind(prefix, 0) == 0) {
+                state->base.erase(0, prefix.size());
+            }
+        }
+        git_buf_dispose(&head);
+        git_remote_disconnect(remote);
+        if (!found) {
+            return libgit2_failure(fmt::format("finding the default branch of {}", state->display));
+        }
+    }
+    const std::string base = state->base;
 
-    std::vector<std::string> specs{fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", branch)};
+    std::vector<std::string> specs{fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", base)};
     if (!other_branch.empty()) {
         specs.push_back(fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", other_branch));
     }
@@ -132,11 +154,15 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
         }
     }
     ConfigCheckout checkout(std::move(state));
-    if (!checkout.tip(branch)) {
-        return runtime_error(fmt::format("{} has no branch '{}'", checkout.m_state->display, branch),
+    if (!checkout.tip(base)) {
+        return runtime_error(fmt::format("{} has no branch '{}'", checkout.m_state->display, base),
                              "check `base:` in the bump settings (default: the repository's default branch)");
     }
     return checkout;
+}
+
+const std::string& ConfigCheckout::base() const {
+    return m_state->base;
 }
 
 std::optional<std::string> ConfigCheckout::tip(const std::string& branch) const {
@@ -298,6 +324,32 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
                              "check that the credentials may push to that repository");
     }
     return PushOutcome::pushed;
+}
+
+Result<bool> ConfigCheckout::landed(const std::string& commit, const std::string& branch) {
+    CallbackPayload payload{&m_state->auth, 0, {}};
+    git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+    options.callbacks = callbacks_for(payload);
+    options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    std::string spec = fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", branch);
+    char* raw = spec.data();
+    git_strarray refspecs{&raw, 1};
+    if (git_remote_fetch(m_state->remote.get(), &refspecs, &options, nullptr) != 0) {
+        return libgit2_failure(fmt::format("fetching branch {} of {} again", branch, m_state->display));
+    }
+    const std::optional<std::string> now = tip(branch);
+    if (!now) {
+        return false;
+    }
+    if (*now == commit) {
+        return true;
+    }
+    Result<git_oid> ours = parse_oid(commit);
+    Result<git_oid> theirs = parse_oid(*now);
+    if (!ours || !theirs) {
+        return false;
+    }
+    return git_graph_descendant_of(m_state->repository.get(), &*theirs, &*ours) == 1;
 }
 
 }  // namespace pipeline::git

@@ -663,4 +663,42 @@ std::vector<std::string> FaultProxy::requests() const {
     return lines;
 }
 
+FakeGithub::FakeGithub(const std::filesystem::path& root, const std::string& token) {
+    const std::string script = std::string(PIPE_SOURCE_DIR) + "/tests/fakes/fake-github";
+    m_process =
+        std::make_unique<ServiceProcess>(std::vector<std::string>{script, "--root", root.string(), "--token", token},
+                                         std::filesystem::path(), std::filesystem::path());
+    m_port = read_port(*m_process, "the GitHub fake " + script, "python3 (apt-get install python3)");
+}
+
+FakeGithub::~FakeGithub() = default;
+
+std::string FakeGithub::api_url() const {
+    return "http://127.0.0.1:" + std::to_string(m_port);
+}
+
+nlohmann::json FakeGithub::state() const {
+    http::CurlClient client;
+    http::Request request;
+    request.url = *http::SanitizedUrl::parse(api_url() + "/_fake/state");
+    http::SendResult sent = client.send(request);
+    if (!sent || sent->status != 200) {
+        throw std::runtime_error("fake-github did not answer /_fake/state");
+    }
+    return nlohmann::json::parse(sent->body);
+}
+
+void FakeGithub::set_faults(const nlohmann::json& rules) const {
+    http::CurlClient client;
+    http::Request request;
+    request.method = http::Method::post;
+    request.url = *http::SanitizedUrl::parse(api_url() + "/_fake/faults");
+    request.add_header("Content-Type", "application/json");
+    request.body = rules.dump();
+    http::SendResult sent = client.send(request);
+    if (!sent || sent->status / 100 != 2) {
+        throw std::runtime_error("fake-github refused the fault rules");
+    }
+}
+
 }  // namespace pipeline::testing

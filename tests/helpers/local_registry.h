@@ -5,6 +5,8 @@
 
 #include <pipe/proc/runner.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -149,6 +151,29 @@ public:
 
 private:
     std::filesystem::path m_log;
+    int m_port = 0;
+    std::unique_ptr<ServiceProcess> m_process;
+};
+
+// tests/fakes/fake-github on 127.0.0.1:<free port>, serving the bare repositories under
+// root/<owner>/<name>.git and accepting token; stopped like FaultProxy.
+class FakeGithub {
+public:
+    FakeGithub(const std::filesystem::path& root, const std::string& token);
+    ~FakeGithub();
+    FakeGithub(const FakeGithub&) = delete;
+    FakeGithub& operator=(const FakeGithub&) = delete;
+
+    // "http://127.0.0.1:<port>", for GITHUB_API_URL.
+    std::string api_url() const;
+
+    // GET /_fake/state: {"pulls": [...], "comments": [...], "graphql": [...]}.
+    nlohmann::json state() const;
+
+    // POST /_fake/faults: replaces the fault rules ({method, path_regex, status, body, headers, times}).
+    void set_faults(const nlohmann::json& rules) const;
+
+private:
     int m_port = 0;
     std::unique_ptr<ServiceProcess> m_process;
 };

@@ -63,6 +63,28 @@ struct VerifyConfig {
     }
 };
 
+// One entry of a service's `bump:` list: where `pipe bump` writes the new image reference.
+struct BumpTarget {
+    std::string repo;                       // GitHub owner/name (API mode)
+    std::string url;                        // any git URL (git mode)
+    std::vector<std::string> files;         // paths in the config repository
+    std::string key;                        // YAML path of the scalar, e.g. image.tag
+    bool kustomize = false;                 // set the kustomization `images:` entry's newTag/digest
+    std::string image;                      // replace every reference to this repository
+    std::string digest_key;                 // a Helm values key receiving the digest next to the tag
+    std::string base;                       // base branch; empty: the repository's default branch
+    std::string branch = "bump/{service}";  // bump branch template
+    bool supersede = false;                 // close older bump PRs of this service
+    std::string message;                    // commit message template; empty: pipe's default
+    std::string title;                      // PR title template; empty: the message's first line
+    std::string body;                       // PR body template; empty: pipe's default
+    std::vector<std::string> labels;
+    std::vector<std::string> reviewers;
+    bool draft = false;
+    bool auto_merge = false;
+    std::string origin;  // file:line:column of the entry, for messages
+};
+
 // One buildable service: the whole repository, or one entry under `services:`.
 struct ServiceConfig {
     std::string name;
@@ -77,6 +99,7 @@ struct ServiceConfig {
     ScanConfig scan;
     SignConfig sign;
     VerifyConfig verify;
+    std::vector<BumpTarget> bump;
 
     // Key path ("image", "tags[2]", "build.target", "build.args.NAME") -> origin ("pipe.yaml:4:5",
     // "PIPE_TAGS", "--tag").

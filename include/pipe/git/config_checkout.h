@@ -45,12 +45,15 @@ public:
     ConfigCheckout(const ConfigCheckout&) = delete;
     ConfigCheckout& operator=(const ConfigCheckout&) = delete;
 
-    // Fetches branch of url (and, when other_branch is given and exists, that one too) into a
-    // new bare repository at directory. A missing branch or repository, or refused
-    // credentials, is a runtime error naming the remote without credentials.
+    // Fetches branch of url (the remote's default branch when empty; and, when other_branch is
+    // given and exists, that one too) into a new bare repository at directory. A missing branch or repository, or
+    // refused credentials, is a runtime error naming the remote without credentials.
     static Result<ConfigCheckout> fetch(const std::string& url, const std::string& branch,
                                         const std::filesystem::path& directory, const RemoteAuth& auth,
                                         const std::string& other_branch = {});
+
+    // The branch fetched as the base (the remote's default branch when none was named).
+    const std::string& base() const;
 
     // The fetched commit of branch (or of other_branch), or nullopt when it was not fetched.
     std::optional<std::string> tip(const std::string& branch) const;
@@ -67,6 +70,11 @@ public:
     // exist), the branch is replaced only if the remote still holds exactly that.
     Result<PushOutcome> push(const std::string& commit, const std::string& branch,
                              const std::optional<std::string>& expected);
+
+    // Fetches branch again and says whether it still contains commit (is it or descends from
+    // it). After a push this catches transports that update refs without a compare-and-swap
+    // (libgit2's file:// transport), where a concurrent push can silently replace pipe's.
+    Result<bool> landed(const std::string& commit, const std::string& branch);
 
 private:
     struct State;
