@@ -6,7 +6,7 @@
 # v1.4.2 (same commit: only tags are added) and makes a docs-only commit that
 # `pipe build --skip-unchanged` recognises without rebuilding. `pipe scan` runs when Trivy is
 # installed. It signs the pushed digest with a key (natively when cosign is absent) and verifies it
-# through a Kubernetes manifest, the deploy gate. A later issue adds the bump of a config repository.
+# through a Kubernetes manifest, the deploy gate, and bumps the tag in a local config repository.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +29,27 @@ trap cleanup EXIT
 app=$work/payments-api
 mkdir -p "$app"
 cp -r "$here/payments-api/." "$app/"
+echo "== a local GitOps config repository (bare, file://) for pipe bump"
+config_seed=$work/k8s-config-seed
+mkdir -p "$config_seed/apps/payments-api"
+cat >"$config_seed/apps/payments-api/values.yaml" <<'YAML'
+# Helm values of payments-api in production (Argo CD deploys this repository)
+replicaCount: 3
+image:
+  repository: ghcr.io/acme/payments-api
+  tag: "sha-0000000000000000000000000000000000000000"  # bumped by pipe
+YAML
+git -C "$config_seed" init -q -b main
+git -C "$config_seed" add -A
+GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.com GIT_COMMITTER_NAME=Demo \
+    GIT_COMMITTER_EMAIL=demo@example.com git -C "$config_seed" commit -q -m "production values"
+git clone -q --bare "$config_seed" "$work/k8s-config.git"
+cat >>"$app/pipe.yaml" <<YAML
+bump:
+  - url: file://$work/k8s-config.git
+    file: apps/payments-api/values.yaml
+    key: image.tag
+YAML
 export GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.com
 export GIT_COMMITTER_NAME=Demo GIT_COMMITTER_EMAIL=demo@example.com
 git -C "$app" init -q -b main
@@ -106,6 +127,9 @@ if "$pipe" -C "$app" verify --key "$work/keys/cosign.pub" -f "$work/k8s"; then
     echo "a tag reference passed the gate" >&2
     exit 1
 fi
+echo "== pipe bump: the pushed tag into the config repository (pipe's bump branch; no GitHub here, so no PR)"
+"$pipe" -C "$app" bump --no-pr
+git --git-dir "$work/k8s-config.git" diff main bump/payments-api
 echo "== recorded for the next step: .pipe/state.json"
 cat "$app/.pipe/state.json"
 
