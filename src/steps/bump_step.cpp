@@ -83,8 +83,7 @@ struct Edited {
 
 class Bumper {
 public:
-    Bumper(const Workspace& workspace, proc::Runner& runner, const BumpOptions& options)
-        : m_workspace(workspace), m_runner(runner), m_options(options) {}
+    Bumper(const Workspace& workspace, const BumpOptions& options) : m_workspace(workspace), m_options(options) {}
 
     Result<BumpResult> bump(const config::ServiceConfig& service, const config::BumpTarget& target,
                             const Values& values) {
@@ -126,7 +125,7 @@ private:
                     target.origin, fmt::format("{} does not exist in {}", path,
                                                target.repo.empty() ? git::strip_credentials(target.url) : target.repo));
             }
-            const std::string origin = path;
+            const std::string& origin = path;
             std::string after;
             if (!target.key.empty()) {
                 Result<bump::Edit> change = bump::set_scalar(**text, target.key, values.reference, origin);
@@ -465,7 +464,6 @@ private:
     }
 
     const Workspace& m_workspace;
-    proc::Runner& m_runner;
     const BumpOptions& m_options;
     http::CurlClient m_http;
     std::unique_ptr<github::GithubClient> m_github;
@@ -580,7 +578,7 @@ Result<BumpReport> run_bump(const Workspace& workspace, proc::Runner& runner, co
         state = std::move(recorded->state);
     }
     BumpReport report;
-    Bumper bumper(workspace, runner, options);
+    Bumper bumper(workspace, options);
     for (const config::ServiceConfig& service : workspace.config.services) {
         if (service.bump.empty()) {
             report.warnings.push_back(fmt::format("service '{}' has no `bump:` entries; nothing to do", service.name));
