@@ -37,8 +37,7 @@ const std::vector<CommandSpec>& command_table() {
          "Verify signatures or attestations by digest against the expected signer; the deploy gate for manifests",
          {"pipe verify", "pipe verify --key cosign.pub ghcr.io/acme/api@sha256:...", "pipe verify -f k8s/",
           "pipe verify -f values.yaml --allow-tags",
-          "pipe verify --certificate-identity-regexp '^https://github.com/acme/' "
-          "--certificate-oidc-issuer https://token.actions.githubusercontent.com IMAGE",
+          "pipe verify --certificate-identity-regexp '^https://github.com/acme/' --certificate-oidc-issuer URL IMAGE",
           "pipe verify --attestation-type slsaprovenance1 --json IMAGE"},
          make_verify_command},
         {"bump",

@@ -389,7 +389,7 @@ Result<void> read_bump_entry(config::BumpTarget& target, const YAML::Node& node,
         if (!seen.insert(key).second) {
             return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
         }
-        const std::string key_path = path + "." + key;
+        const std::string key_path = fmt::format("{}.{}", path, key);
         if (key == "file" || key == "labels" || key == "reviewers") {
             std::vector<std::string>& list = key == "file"     ? target.files
                                              : key == "labels" ? target.labels

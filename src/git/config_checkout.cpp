@@ -60,7 +60,8 @@ int push_status(const char* refname, const char* status, void* payload) {
 }
 
 git_remote_callbacks callbacks_for(CallbackPayload& payload) {
-    git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+    git_remote_callbacks callbacks{};
+    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
     callbacks.credentials = credentials;
     callbacks.push_update_reference = push_status;
     callbacks.payload = &payload;
@@ -143,7 +144,8 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
         CallbackPayload payload{&state->auth, 0, {}};
-        git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+        git_fetch_options options{};
+        git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
         options.callbacks = callbacks_for(payload);
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
         char* raw = specs[i].data();
@@ -308,7 +310,8 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     char* raw_spec = spec.data();
     git_strarray refspecs{&raw_spec, 1};
     CallbackPayload payload{&m_state->auth, 0, {}};
-    git_push_options options = GIT_PUSH_OPTIONS_INIT;
+    git_push_options options{};
+    git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
     const int pushed = git_remote_push(remote, &refspecs, &options);
     if (pushed == GIT_ENONFASTFORWARD || !payload.rejection.empty()) {
@@ -328,7 +331,8 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
 
 Result<bool> ConfigCheckout::landed(const std::string& commit, const std::string& branch) {
     CallbackPayload payload{&m_state->auth, 0, {}};
-    git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+    git_fetch_options options{};
+    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     std::string spec = fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", branch);

@@ -127,6 +127,14 @@ std::string_view merge_method_name(MergeMethod method) {
 GithubClient::GithubClient(http::Client& client, GithubSettings settings, GithubClientOptions options)
     : m_client(client), m_settings(std::move(settings)), m_options(std::move(options)) {}
 
+GithubResult<json> GithubClient::send_json(const Repository& repository, const Call& call) {
+    GithubResult<http::Response> answer = send(repository, call);
+    if (!answer) {
+        return answer.github_error();
+    }
+    return parse_body(repository, call.operation, *answer);
+}
+
 GithubResult<http::Response> GithubClient::send(const Repository& repository, const Call& call) {
     Result<http::SanitizedUrl> url = http::SanitizedUrl::parse(call.url);
     if (!url) {
@@ -205,11 +213,7 @@ GithubResult<RepositoryInfo> GithubClient::get_repository(const Repository& repo
     Call call;
     call.url = fmt::format("{}/repos/{}", m_settings.api_url, repository.full());
     call.operation = {"read repository", std::string(k_contents_read)};
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
@@ -286,11 +290,7 @@ GithubResult<FileCommit> GithubClient::put_file(const Repository& repository, st
         body["committer"] = author_json(author);
     }
     call.body = std::move(body);
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
@@ -434,11 +434,7 @@ GithubResult<std::optional<PullRequest>> GithubClient::find_open_pull(const Repo
                                               {"base", std::string(base)},
                                               {"per_page", "100"}}));
     call.operation = {fmt::format("list pull requests from {}:{}", head_owner, head_branch), std::string(k_pulls_read)};
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
@@ -462,11 +458,7 @@ GithubResult<PullRequest> GithubClient::create_pull(const Repository& repository
     call.operation = {fmt::format("create pull request {} -> {}", head, base), std::string(k_pulls_write)};
     call.body = json{{"title", title}, {"head", head}, {"base", base}, {"body", body}, {"draft", draft}};
     call.repeatable = false;
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
@@ -492,11 +484,7 @@ GithubResult<PullRequest> GithubClient::update_pull(const Repository& repository
         fields["body"] = *body;
     }
     call.body = std::move(fields);
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
@@ -582,16 +570,12 @@ GithubResult<void> GithubClient::enable_auto_merge(const Repository& repository,
                       "mutation($id: ID!, $method: PullRequestMergeMethod!) { enablePullRequestAutoMerge(input: "
                       "{pullRequestId: $id, mergeMethod: $method}) { pullRequest { number } } }"},
                      {"variables", {{"id", node_id}, {"method", merge_method_name(method)}}}};
-    GithubResult<http::Response> answer = send(repository, call);
-    if (!answer) {
-        return answer.github_error();
-    }
-    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
+    GithubResult<json> doc = send_json(repository, call);
     if (!doc) {
         return doc.github_error();
     }
     if (doc->is_object() && doc->contains("errors")) {
-        const std::string messages = github_messages(answer->body);
+        const std::string messages = github_messages(doc->dump());
         GithubErrorKind kind = GithubErrorKind::validation;
         for (const json& entry : (*doc)["errors"]) {
             const std::optional<std::string> type = string_at(entry, "type");

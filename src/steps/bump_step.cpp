@@ -181,6 +181,14 @@ private:
         return edited;
     }
 
+    // Records the old and new value; false when no file changes (the value is already there).
+    static bool record_values(const Edited& edited, BumpResult& result) {
+        result.old_value = edited.old_value;
+        result.new_value = edited.new_value;
+        result.changed = false;
+        return !edited.files.empty();
+    }
+
     std::string message(const config::BumpTarget& target) const {
         return expand_bump_template(target.message.empty()
                                         ? "bump {service} to {value}\n\nImage: {image}\nSource commit: "
@@ -230,10 +238,7 @@ private:
             if (!edited) {
                 return edited.error();
             }
-            result.old_value = edited->old_value;
-            result.new_value = edited->new_value;
-            if (edited->files.empty()) {
-                result.changed = false;
+            if (!record_values(*edited, result)) {
                 return {};
             }
             const std::optional<std::string> own_tip = checkout->tip(branch);
@@ -344,10 +349,7 @@ private:
             if (!edited) {
                 return edited.error();
             }
-            result.old_value = edited->old_value;
-            result.new_value = edited->new_value;
-            if (edited->files.empty()) {
-                result.changed = false;
+            if (!record_values(*edited, result)) {
                 return {};
             }
             auto commit =

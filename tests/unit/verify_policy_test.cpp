@@ -34,8 +34,8 @@ TEST_CASE("a repository on GitHub defaults to its own workflows and the Actions 
     CHECK(policy->issuer == "https://token.actions.githubusercontent.com");
     CHECK(policy->source == "default for github.com/acme/payments-api");
 
-    auto in_actions = resolve_verify_policy(
-        workspace("", {{"GITHUB_ACTIONS", "true"}, {"GITHUB_REPOSITORY", "acme/web.site"}}), {});
+    auto in_actions =
+        resolve_verify_policy(workspace("", {{"GITHUB_ACTIONS", "true"}, {"GITHUB_REPOSITORY", "acme/web.site"}}), {});
     REQUIRE(in_actions);
     CHECK(in_actions->identity_regexp == "^https://github\\.com/acme/web\\.site/\\.github/workflows/");
 }

@@ -20,6 +20,8 @@
 #include <pipe/http/client.h>
 #include <pipe/http/retry_policy.h>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -158,6 +160,8 @@ private:
     struct Call;
 
     GithubResult<http::Response> send(const Repository& repository, const Call& call);
+    // send() and the answer's body as JSON (an unreadable body is GithubErrorKind::unexpected).
+    GithubResult<nlohmann::json> send_json(const Repository& repository, const Call& call);
 
     http::Client& m_client;
     GithubSettings m_settings;
