@@ -19,6 +19,12 @@ PipeRun run_pipe(const std::vector<std::string>& args, const std::filesystem::pa
     command.inherit_environment = false;
     const char* path = std::getenv("PATH");
     command.env = {{"PATH", path != nullptr ? path : "/usr/bin:/bin"}, {"HOME", cwd.string()}};
+    // Sanitizer settings (the LSan suppressions of third-party leaks) reach pipe as well.
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+        if (const char* value = std::getenv(name)) {
+            command.env[name] = value;
+        }
+    }
     for (const auto& [name, value] : env) {
         command.env[name] = value;
     }

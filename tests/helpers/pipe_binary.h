@@ -18,7 +18,7 @@ struct PipeRun {
     std::string err;
 };
 
-// Runs `pipe args...` in cwd with a clean environment (PATH, HOME, TMPDIR) plus env.
+// Runs `pipe args...` in cwd with a clean environment (PATH, HOME, the sanitizer options) plus env.
 PipeRun run_pipe(const std::vector<std::string>& args, const std::filesystem::path& cwd, const Environment& env = {});
 
 // The path of the pipe binary under test.
