@@ -8,8 +8,8 @@
 #include <pipe/core/yaml_guard.h>
 #include <pipe/proc/system_runner.h>
 
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -530,8 +530,7 @@ MakeRun run_make(const TempDir& dir, const std::vector<std::string>& args, const
     auto result = runner.run(command);
     INFO("make must be installed (apt-get install make)");
     REQUIRE(result.has_value());
-    return MakeRun{result->status.exit_code().value_or(-1), result->err,
-                   lines_of(pipeline::testing::read_file(log))};
+    return MakeRun{result->status.exit_code().value_or(-1), result->err, lines_of(pipeline::testing::read_file(log))};
 }
 
 std::string join(const std::vector<std::string>& lines) {
@@ -557,10 +556,10 @@ TEST_CASE("every action a workflow or the composite action uses is pinned to a c
                          "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n"
                          "      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5\n"
                          "      - uses: ./local\n");
-    CHECK(unpinned_uses(bad) ==
-          Problems{"bad.yaml: not pinned to a commit: actions/checkout@v4",
-                   "bad.yaml: no `# vX.Y.Z` comment:       - uses: actions/checkout@v4",
-                   "bad.yaml: no `# vX.Y.Z` comment:       - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5"});
+    CHECK(unpinned_uses(bad) == Problems{"bad.yaml: not pinned to a commit: actions/checkout@v4",
+                                         "bad.yaml: no `# vX.Y.Z` comment:       - uses: actions/checkout@v4",
+                                         "bad.yaml: no `# vX.Y.Z` comment:       - uses: "
+                                         "actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5"});
 }
 
 TEST_CASE("workflows grant least privilege per job and give pull requests no secrets, push or signature",
@@ -598,12 +597,11 @@ TEST_CASE("the composite action maps declared inputs through env and outputs to 
     CHECK(script_injections(bad).size() == 1);
 }
 
-TEST_CASE("the Tekton Tasks and Pipeline declare what they use and wire results consistently",
-          "[cli][examples]") {
+TEST_CASE("the Tekton Tasks and Pipeline declare what they use and wire results consistently", "[cli][examples]") {
     std::vector<YamlFile> files = tekton_files();
     const std::map<std::string, TaskShape> tasks = task_shapes(files);
-    for (const std::string& step : {"test", "build", "scan", "push", "sign", "bump"}) {
-        CHECK(tasks.count("pipe-" + step) == 1);
+    for (const char* step : {"test", "build", "scan", "push", "sign", "bump"}) {
+        CHECK(tasks.count(std::string("pipe-") + step) == 1);
     }
     REQUIRE(tasks.count("pipe-push") == 1);
     CHECK(tasks.at("pipe-push").results == std::set<std::string>{"IMAGE_DIGEST", "IMAGE_URL"});
@@ -656,7 +654,7 @@ TEST_CASE("every pipe invocation in the examples names a command of pipe's comma
     REQUIRE(commands.count("push") == 1);
     // `pipe test` and `pipe run` are written in parallel on the branches test-step and run-step;
     // until they are merged the examples may name them. Delete this once both are in the table.
-    for (const std::string& pending : {"test", "run"}) {
+    for (const char* pending : {"test", "run"}) {
         if (commands.count(pending) == 0) {
             WARN("pipe " << pending << " is not in the command table yet (branch " << pending << "-step)");
             commands.insert(pending);
@@ -669,7 +667,7 @@ TEST_CASE("every pipe invocation in the examples names a command of pipe's comma
         CHECK(commands.count(command) == 1);
         named.insert(command);
     }
-    for (const std::string& step : {"test", "build", "scan", "push", "sign", "bump", "verify", "run"}) {
+    for (const char* step : {"test", "build", "scan", "push", "sign", "bump", "verify", "run"}) {
         CHECK(named.count(step) == 1);
     }
     CHECK(found.size() >= 30);
@@ -697,7 +695,8 @@ TEST_CASE("examples/Makefile stops at the failing step and make reports that ste
     };
     const Failure failure = GENERATE(Failure{"test", "1", 1}, Failure{"scan", "1", 3}, Failure{"push", "3", 4},
                                      Failure{"sign", "3", 5}, Failure{"bump", "2", 6});
-    MakeRun failed = run_make(dir, {"ci-steps"}, {{"FAKE_PIPE_FAIL_AT", failure.step}, {"FAKE_PIPE_EXIT", failure.code}});
+    MakeRun failed =
+        run_make(dir, {"ci-steps"}, {{"FAKE_PIPE_FAIL_AT", failure.step}, {"FAKE_PIPE_EXIT", failure.code}});
     INFO(failed.err);
     CHECK(failed.exit_code == 2);
     CHECK_THAT(failed.err, Catch::Contains(failure.step + "] Error " + failure.code));
