@@ -61,6 +61,7 @@ std::vector<YamlFile> load_all(const fs::path& directory, const std::string& ext
     }
     std::sort(paths.begin(), paths.end());
     std::vector<YamlFile> files;
+    files.reserve(paths.size());
     for (const fs::path& path : paths) {
         files.push_back(load(path));
     }
@@ -114,6 +115,14 @@ std::set<std::string> matches(const std::vector<std::string>& texts, const std::
     return out;
 }
 
+// The parts joined, without a temporary string per `+`.
+template <typename... Parts>
+std::string concat(const Parts&... parts) {
+    std::string out;
+    (out.append(parts), ...);
+    return out;
+}
+
 std::string text_of(const YAML::Node& node) {
     return node && node.IsScalar() ? node.Scalar() : std::string();
 }
@@ -127,7 +136,7 @@ Problems unpinned_uses(const YamlFile& file) {
     walk(file.root, [&](const std::string& key, const YAML::Node& value) {
         if (key == "uses" && value.IsScalar() && value.Scalar().rfind("./", 0) != 0 &&
             !std::regex_match(value.Scalar(), pinned)) {
-            problems.push_back(file.name + ": not pinned to a commit: " + value.Scalar());
+            problems.push_back(concat(file.name, ": not pinned to a commit: ", value.Scalar()));
         }
     });
     const std::regex line_pattern(R"(^\s*(?:-\s+)?uses:\s+(\S+)(.*)$)");
@@ -137,7 +146,7 @@ Problems unpinned_uses(const YamlFile& file) {
         std::smatch match;
         if (std::regex_match(line, match, line_pattern) && match[1].str().rfind("./", 0) != 0 &&
             !std::regex_match(match[2].str(), comment)) {
-            problems.push_back(file.name + ": no `# vX.Y.Z` comment: " + line);
+            problems.push_back(concat(file.name, ": no `# vX.Y.Z` comment: ", line));
         }
     }
     return problems;
@@ -188,14 +197,14 @@ Problems permission_problems(const YamlFile& file) {
         const bool on_pull_requests = !excludes_pull_requests(text_of(job.second["if"]));
         for (const std::string& used : matches(scalars(job.second), secret)) {
             if (on_pull_requests && used != "GITHUB_TOKEN") {
-                problems.push_back(name + ": secret " + used + " in a job that pull requests run");
+                problems.push_back(concat(name, ": secret ", used, " in a job that pull requests run"));
             }
         }
         for (const YAML::Node& step : job.second["steps"]) {
             const std::string run = text_of(step["run"]);
             if (on_pull_requests && std::regex_search(run, publishing) &&
                 !excludes_pull_requests(text_of(step["if"]))) {
-                problems.push_back(name + ": pushes, signs or bumps on pull requests: " + run);
+                problems.push_back(concat(name, ": pushes, signs or bumps on pull requests: ", run));
             }
             const YAML::Node env = step["env"];
             const std::string token = env ? text_of(env["PIPE_GITHUB_TOKEN"]) : std::string();
@@ -212,7 +221,7 @@ Problems script_injections(const YamlFile& file) {
     Problems problems;
     walk(file.root, [&](const std::string& key, const YAML::Node& value) {
         if (key == "run" && value.IsScalar() && value.Scalar().find("${{") != std::string::npos) {
-            problems.push_back(file.name + ": expression inside run: " + value.Scalar());
+            problems.push_back(concat(file.name, ": expression inside run: ", value.Scalar()));
         }
     });
     return problems;
@@ -242,12 +251,12 @@ Problems action_problems(const YamlFile& file) {
     const std::set<std::string> used = matches(scalars(runs), std::regex(R"(inputs\.([A-Za-z0-9_-]+))"));
     for (const std::string& name : declared) {
         if (used.count(name) == 0) {
-            problems.push_back(file.name + ": input " + name + " is never used");
+            problems.push_back(concat(file.name, ": input ", name, " is never used"));
         }
     }
     for (const std::string& name : used) {
         if (declared.count(name) == 0) {
-            problems.push_back(file.name + ": undeclared input " + name);
+            problems.push_back(concat(file.name, ": undeclared input ", name));
         }
     }
     const std::regex output(R"(^\$\{\{ steps\.([A-Za-z0-9_-]+)\.outputs\.[A-Za-z0-9_-]+ \}\}$)");
@@ -255,7 +264,8 @@ Problems action_problems(const YamlFile& file) {
         std::smatch match;
         const std::string value = text_of(entry.second["value"]);
         if (!std::regex_match(value, match, output) || ids.count(match[1].str()) == 0) {
-            problems.push_back(file.name + ": output " + entry.first.as<std::string>() + " names no step: " + value);
+            problems.push_back(
+                concat(file.name, ": output ", entry.first.as<std::string>(), " names no step: ", value));
         }
     }
     return problems;
@@ -307,7 +317,7 @@ Problems resource_problems(const YamlFile& file) {
     }
     const std::string name = text_of(file.root["metadata"]["name"]);
     if (name.empty() || file.name != name + ".yaml") {
-        problems.push_back(file.name + ": metadata.name must be the file name: " + name);
+        problems.push_back(concat(file.name, ": metadata.name must be the file name: ", name));
     }
     if (!file.root["spec"].IsMap()) {
         problems.push_back(file.name + ": no spec");
@@ -327,27 +337,27 @@ Problems task_problems(const YamlFile& file) {
         matches(texts, std::regex(R"(\$\(workspaces\.([A-Za-z0-9_-]+)\.(path|bound|claim|volume)\))"));
     for (const std::string& used : params) {
         if (shape.params.count(used) == 0) {
-            problems.push_back(file.name + ": undeclared param " + used);
+            problems.push_back(concat(file.name, ": undeclared param ", used));
         }
     }
     for (const auto& [declared, unused] : shape.params) {
         if (params.count(declared) == 0) {
-            problems.push_back(file.name + ": param " + declared + " is never used");
+            problems.push_back(concat(file.name, ": param ", declared, " is never used"));
         }
     }
     for (const std::string& used : results) {
         if (shape.results.count(used) == 0) {
-            problems.push_back(file.name + ": undeclared result " + used);
+            problems.push_back(concat(file.name, ": undeclared result ", used));
         }
     }
     for (const std::string& declared : shape.results) {
         if (results.count(declared) == 0) {
-            problems.push_back(file.name + ": result " + declared + " is never written");
+            problems.push_back(concat(file.name, ": result ", declared, " is never written"));
         }
     }
     for (const std::string& used : workspaces) {
         if (shape.workspaces.count(used) == 0) {
-            problems.push_back(file.name + ": undeclared workspace " + used);
+            problems.push_back(concat(file.name, ": undeclared workspace ", used));
         }
     }
     for (const YAML::Node& step : spec["steps"]) {
@@ -370,11 +380,11 @@ Problems pipeline_problems(const YamlFile& file, const std::map<std::string, Tas
         const std::string name = task["name"].as<std::string>();
         const std::string ref = text_of(task["taskRef"]["name"]);
         if (task_of.count(name) != 0) {
-            problems.push_back(file.name + ": task " + name + " twice");
+            problems.push_back(concat(file.name, ": task ", name, " twice"));
         }
         task_of[name] = ref;
         if (tasks.count(ref) == 0) {
-            problems.push_back(file.name + ": task " + name + " refers to no Task file: " + ref);
+            problems.push_back(concat(file.name, ": task ", name, " refers to no Task file: ", ref));
             continue;
         }
         const TaskShape& shape = tasks.at(ref);
@@ -388,7 +398,7 @@ Problems pipeline_problems(const YamlFile& file, const std::map<std::string, Tas
         }
         for (const auto& [param, has_default] : shape.params) {
             if (!has_default && given.count(param) == 0) {
-                problems.push_back(file.name + ": task " + name + " misses required param " + param);
+                problems.push_back(concat(file.name, ": task ", name, " misses required param ", param));
             }
         }
         std::set<std::string> bound;
@@ -397,30 +407,30 @@ Problems pipeline_problems(const YamlFile& file, const std::map<std::string, Tas
             const std::string outer = binding["workspace"].as<std::string>();
             bound.insert(inner);
             if (shape.workspaces.count(inner) == 0) {
-                problems.push_back(file.name + ": task " + name + " binds undeclared workspace " + inner);
+                problems.push_back(concat(file.name, ": task ", name, " binds undeclared workspace ", inner));
             } else if (workspaces.count(outer) == 0) {
-                problems.push_back(file.name + ": task " + name + " binds unknown pipeline workspace " + outer);
+                problems.push_back(concat(file.name, ": task ", name, " binds unknown pipeline workspace ", outer));
             } else if (workspaces.at(outer) && !shape.workspaces.at(inner)) {
-                problems.push_back(file.name + ": optional workspace " + outer + " bound to required " + inner);
+                problems.push_back(concat(file.name, ": optional workspace ", outer, " bound to required ", inner));
             }
         }
         for (const auto& [workspace, optional] : shape.workspaces) {
             if (!optional && bound.count(workspace) == 0) {
-                problems.push_back(file.name + ": task " + name + " leaves workspace " + workspace + " unbound");
+                problems.push_back(concat(file.name, ": task ", name, " leaves workspace ", workspace, " unbound"));
             }
         }
     }
     for (const YAML::Node& task : spec["tasks"]) {
         for (const YAML::Node& after : task["runAfter"]) {
             if (task_of.count(after.as<std::string>()) == 0) {
-                problems.push_back(file.name + ": runAfter names no task: " + after.as<std::string>());
+                problems.push_back(concat(file.name, ": runAfter names no task: ", after.as<std::string>()));
             }
         }
     }
     const std::vector<std::string> texts = scalars(spec);
     for (const std::string& used : matches(texts, k_param_use)) {
         if (params.count(used) == 0) {
-            problems.push_back(file.name + ": undeclared pipeline param " + used);
+            problems.push_back(concat(file.name, ": undeclared pipeline param ", used));
         }
     }
     const std::regex result_use(R"(\$\(tasks\.([A-Za-z0-9_-]+)\.results\.([A-Za-z0-9_-]+)\))");
@@ -429,9 +439,9 @@ Problems pipeline_problems(const YamlFile& file, const std::map<std::string, Tas
             const std::string task = (*it)[1].str();
             const std::string result = (*it)[2].str();
             if (task_of.count(task) == 0 || tasks.count(task_of.at(task)) == 0) {
-                problems.push_back(file.name + ": result of unknown task " + task);
+                problems.push_back(concat(file.name, ": result of unknown task ", task));
             } else if (tasks.at(task_of.at(task)).results.count(result) == 0) {
-                problems.push_back(file.name + ": task " + task + " has no result " + result);
+                problems.push_back(concat(file.name, ": task ", task, " has no result ", result));
             }
         }
     }
