@@ -123,6 +123,14 @@ std::string concat(const Parts&... parts) {
     return out;
 }
 
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t count = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) {
+        ++count;
+    }
+    return count;
+}
+
 std::string text_of(const YAML::Node& node) {
     return node && node.IsScalar() ? node.Scalar() : std::string();
 }
@@ -713,4 +721,39 @@ TEST_CASE("examples/Makefile stops at the failing step and make reports that ste
     CHECK_THAT(failed.err, Catch::Contains(failure.step + "] Error " + failure.code));
     REQUIRE(failed.calls.size() == failure.calls);
     CHECK(failed.calls.back().rfind(failure.step, 0) == 0);
+}
+
+TEST_CASE("the pipe image, the workflows and the action download only what a pinned sha256 checks", "[cli][examples]") {
+    const std::string containerfile = pipeline::testing::read_file(k_source / "examples" / "tekton" / "Containerfile");
+    REQUIRE_FALSE(containerfile.empty());
+    const std::regex arg(R"((?:^|\n)ARG ([A-Z]+)_(VERSION|SHA256)=(\S+))");
+    std::map<std::string, std::map<std::string, std::string>> pins;  // tool -> VERSION/SHA256 -> value
+    for (std::sregex_iterator it(containerfile.begin(), containerfile.end(), arg), end; it != end; ++it) {
+        pins[(*it)[1].str()][(*it)[2].str()] = (*it)[3].str();
+    }
+    const std::regex sha256(R"([0-9a-f]{64})");
+    for (const char* tool : {"COSIGN", "TRIVY"}) {
+        INFO(tool);
+        CHECK_FALSE(pins[tool]["VERSION"].empty());
+        CHECK(std::regex_match(pins[tool]["SHA256"], sha256));
+        CHECK_THAT(containerfile, Catch::Contains(concat("echo \"${", tool, "_SHA256}  ")));
+    }
+    CHECK(occurrences(containerfile, "curl --") == 2);
+    CHECK(occurrences(containerfile, "| sha256sum --check --strict") == 2);
+    std::vector<YamlFile> files = workflows();
+    files.push_back(load(k_source / "action.yml"));
+    for (const YamlFile& file : files) {
+        INFO(file.name);
+        walk(file.root, [&](const std::string& key, const YAML::Node& value) {
+            if (key == "run" && value.IsScalar()) {
+                INFO(value.Scalar());
+                CHECK(occurrences(value.Scalar(), "curl --") ==
+                      occurrences(value.Scalar(), "| sha256sum --check --strict"));
+            }
+        });
+        if (file.root["env"]) {
+            CHECK(text_of(file.root["env"]["TRIVY_VERSION"]) == pins["TRIVY"]["VERSION"]);
+            CHECK(text_of(file.root["env"]["TRIVY_SHA256"]) == pins["TRIVY"]["SHA256"]);
+        }
+    }
 }
