@@ -484,7 +484,7 @@ std::vector<std::pair<std::string, std::string>> pipe_invocations() {
     for (const YamlFile& file : workflows()) {
         from_scripts(file);
     }
-    const YamlFile action = load(k_source / "action.yml");
+    const YamlFile action = load(k_source / "examples/github-actions/action/action.yml");
     from_scripts(action);
     const std::regex case_list(R"((?:^|\n)\s*((?:[a-z]+\|)+[a-z]+)\) ;;)");
     for (const std::string& list : matches(scalars(action.root["runs"]), case_list)) {
@@ -564,7 +564,7 @@ std::string join(const std::vector<std::string>& lines) {
 
 TEST_CASE("every action a workflow or the composite action uses is pinned to a commit", "[cli][examples]") {
     std::vector<YamlFile> files = workflows();
-    files.push_back(load(k_source / "action.yml"));
+    files.push_back(load(k_source / "examples/github-actions/action/action.yml"));
     std::size_t uses = 0;
     for (const YamlFile& file : files) {
         CHECK(join(unpinned_uses(file)) == "");
@@ -600,7 +600,7 @@ TEST_CASE("workflows grant least privilege per job and give pull requests no sec
 }
 
 TEST_CASE("the composite action maps declared inputs through env and outputs to its steps", "[cli][examples]") {
-    YamlFile action = load(k_source / "action.yml");
+    YamlFile action = load(k_source / "examples/github-actions/action/action.yml");
     CHECK(join(action_problems(action)) == "");
     CHECK(join(script_injections(action)) == "");
     CHECK(join(unpinned_uses(action)) == "");
@@ -741,7 +741,7 @@ TEST_CASE("the pipe image, the workflows and the action download only what a pin
     CHECK(occurrences(containerfile, "curl --") == 2);
     CHECK(occurrences(containerfile, "| sha256sum --check --strict") == 2);
     std::vector<YamlFile> files = workflows();
-    files.push_back(load(k_source / "action.yml"));
+    files.push_back(load(k_source / "examples/github-actions/action/action.yml"));
     for (const YamlFile& file : files) {
         INFO(file.name);
         walk(file.root, [&](const std::string& key, const YAML::Node& value) {
