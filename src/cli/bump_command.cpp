@@ -220,6 +220,12 @@ public:
 
 private:
     void print(Output& out, const steps::BumpReport& report) const {
+        for (const steps::BumpResult& result : report.results) {
+            for (const int number : result.superseded) {
+                out.info(fmt::format("pipe: closed #{} in {}: superseded by #{}", number, result.target,
+                                     result.pull_request ? result.pull_request->number : 0));
+            }
+        }
         if (out.options().json) {
             nlohmann::json doc = report_json(report);
             if (m_options.dry_run) {
@@ -246,10 +252,7 @@ private:
             if (result.pull_request) {
                 out.line(fmt::format("{} ({})", result.pull_request->url, result.pull_request->operation));
             }
-            for (const int number : result.superseded) {
-                out.info(fmt::format("pipe: closed #{} in {}: superseded by #{}", number, result.target,
-                                     result.pull_request ? result.pull_request->number : 0));
-            }
+
         }
     }
 

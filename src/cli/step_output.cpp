@@ -51,6 +51,7 @@ steps::ToolProgress live_progress(Output& out, std::string verb) {
     progress.output = [&out, current, verb, seconds](proc::Stream stream, std::string_view line) {
         if (worth_keeping(stream, line)) {
             out.info(line);
+            return;
         }
         out.status(fmt::format("pipe: {} service '{}' {:.1f}s  {}", verb, current->service, seconds(), line));
     };

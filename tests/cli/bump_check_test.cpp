@@ -94,8 +94,9 @@ TEST_CASE("pipe bump --check refuses bump flags and runs outside git only with a
     const auto repo = config_repository(dir);
     CHECK(run_pipe({"bump", "--check", "--direct"}, repo).exit_code == 2);
     CHECK(run_pipe({"bump", "--against", "HEAD"}, repo).exit_code == 2);
-    auto first = run_pipe({"bump", "--check"}, repo);
-    CHECK(first.exit_code == 2);  // the first commit has no parent
+    pipeline::testing::init_repository(dir.path() / "fresh");
+    auto first = run_pipe({"bump", "--check"}, dir.path() / "fresh");
+    CHECK(first.exit_code == 2);  // a first commit has no parent
     CHECK(first.err.find("HEAD has no parent") != std::string::npos);
     std::filesystem::create_directories(dir.path() / "plain");
     auto outside = run_pipe({"bump", "--check"}, dir.path() / "plain");

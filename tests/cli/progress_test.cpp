@@ -69,7 +69,7 @@ TEST_CASE("a long step shows one live status line on a terminal and plain lines 
     CHECK(plain.err.find("STEP 1/2: FROM scratch\nSTEP 2/2: COPY README.md /README.md\n") != std::string::npos);
 
     std::vector<std::string> in_ci = on_tty;
-    in_ci.insert(in_ci.begin() + 1, "CI=true");
+    in_ci.insert(in_ci.begin() + 7, "CI=true");  // after the -u options, before the command
     auto ci = run(in_ci, repo);
     CHECK(ci.out.find("\x1b[K") == std::string::npos);
     CHECK(ci.out.find("STEP 1/2: FROM scratch\r\n") != std::string::npos);

@@ -51,6 +51,7 @@ TEST_CASE("build, push, sign, then bump --pin digest: gated by the signature and
                               {"hello.txt", "hello from the bump test\n"},
                               {".containerignore", ".git\n"}});
     const std::string sha = git(repo, {"rev-parse", "HEAD"});
+    std::filesystem::create_directories(key.parent_path());
     REQUIRE(run_pipe({"sign", "--generate-key", "--key", key.string()}, repo, env).exit_code == 0);
     auto built = run_pipe({"build"}, repo, env);
     INFO(built.err);
