@@ -97,11 +97,10 @@ std::string describe(const YamlChange& change) {
 }  // namespace
 
 std::vector<CheckFinding> check_file_change(const std::string& file, const std::optional<std::string>& before,
-                                                    const std::optional<std::string>& after,
-                                                    const std::vector<std::string>& extra_keys) {
+                                            const std::optional<std::string>& after,
+                                            const std::vector<std::string>& extra_keys) {
     if (!before || !after) {
-        return std::vector<CheckFinding>{
-            CheckFinding{file, 0, 0, {}, before ? "file deleted" : "file added", false}};
+        return std::vector<CheckFinding>{CheckFinding{file, 0, 0, {}, before ? "file deleted" : "file added", false}};
     }
     if (!is_yaml_file(file)) {
         return std::vector<CheckFinding>{CheckFinding{file, 0, 0, {}, "changed, and not a YAML file", false}};

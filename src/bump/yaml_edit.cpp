@@ -175,8 +175,7 @@ public:
 private:
     void add(DiffKind kind, const std::string& path, std::size_t pos, std::string key = {}, std::string value = {},
              std::string old_value = {}) {
-        m_differences.push_back(
-            Difference{kind, path, pos, std::move(key), std::move(value), std::move(old_value)});
+        m_differences.push_back(Difference{kind, path, pos, std::move(key), std::move(value), std::move(old_value)});
     }
 
     // A key's identity in its map: its text and which occurrence of that text it is (yaml-cpp keeps

@@ -87,9 +87,8 @@ std::string where(const bump::CheckFinding& finding) {
 
 std::string check_summary(const steps::BumpCheckReport& report) {
     std::string text = fmt::format("### pipe bump --check\n\n{}\n\n",
-                                   report.only_image_versions()
-                                       ? "Only image versions change."
-                                       : "**The change touches more than image versions.**");
+                                   report.only_image_versions() ? "Only image versions change."
+                                                                : "**The change touches more than image versions.**");
     for (const bump::CheckFinding& finding : report.findings) {
         text += fmt::format("- `{}` {}{}\n", where(finding), finding.description,
                             finding.image_version ? "" : " (not an image version)");
@@ -115,7 +114,7 @@ Result<Verdict> run_check(Invocation& invocation, const steps::BumpCheckOptions&
                                  finding.image_version ? " (image version)" : " (NOT an image version)"));
         }
         const auto others = std::count_if(report->findings.begin(), report->findings.end(),
-                                           [](const bump::CheckFinding& finding) { return !finding.image_version; });
+                                          [](const bump::CheckFinding& finding) { return !finding.image_version; });
         out.info(clean ? std::string("pipe: only image versions change")
                        : fmt::format("pipe: the change touches more than image versions ({} finding(s))", others));
     }
@@ -147,12 +146,14 @@ public:
         command.add_flag("--check", m_check,
                          "In the config repository's CI: exit 1 when the change (HEAD against its base) touches "
                          "more than image versions");
-        command.add_option("--against", m_check_options.against,
-                           "With --check: the base revision (default: merge base with origin/$GITHUB_BASE_REF, "
-                           "else HEAD^)")
+        command
+            .add_option("--against", m_check_options.against,
+                        "With --check: the base revision (default: merge base with origin/$GITHUB_BASE_REF, "
+                        "else HEAD^)")
             ->option_text("REV");
-        command.add_option("--key", m_check_options.keys,
-                           "With --check: another YAML path whose value may change (repeatable)")
+        command
+            .add_option("--key", m_check_options.keys,
+                        "With --check: another YAML path whose value may change (repeatable)")
             ->option_text("PATH");
         add_registry_options(command, m_registry);
     }
@@ -197,8 +198,8 @@ public:
                 out.info("hint: " + report->refusal->hint);
             }
             ci::StepOutputs refused{{"changed", "false"}, {"json", report_json(*report).dump()}};
-            if (auto published = publish_to_actions(invocation, refused, "### pipe bump\n\n" +
-                                                                               report->refusal->reason + "\n");
+            if (auto published =
+                    publish_to_actions(invocation, refused, "### pipe bump\n\n" + report->refusal->reason + "\n");
                 !published) {
                 return published.error();
             }
@@ -252,7 +253,6 @@ private:
             if (result.pull_request) {
                 out.line(fmt::format("{} ({})", result.pull_request->url, result.pull_request->operation));
             }
-
         }
     }
 

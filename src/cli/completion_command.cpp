@@ -61,7 +61,9 @@ complete -c pipe -f -a '(__pipe_complete)'
 class CompletionCommand final : public CommandHandler {
 public:
     void add_options(CLI::App& command) override {
-        command.add_option("shell", m_shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+        command.add_option("shell", m_shell, "bash, zsh or fish")
+            ->required()
+            ->check(CLI::IsMember({"bash", "zsh", "fish"}));
     }
 
     Result<Verdict> run(Invocation& invocation) override {

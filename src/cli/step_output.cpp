@@ -34,7 +34,7 @@ bool worth_keeping(proc::Stream stream, std::string_view line) {
 
 // On a terminal outside CI: one status line per service that shows the tool's latest line and
 // the time so far, then a line with the total; errors and warnings stay on screen.
-steps::ToolProgress live_progress(Output& out, std::string verb) {
+steps::ToolProgress live_progress(Output& out, const std::string& verb) {
     struct Current {
         std::string service;
         std::chrono::steady_clock::time_point started;
@@ -66,7 +66,7 @@ steps::ToolProgress live_progress(Output& out, std::string verb) {
 
 steps::ToolProgress tool_progress(Output& out, bool in_actions, std::string title, std::string verb) {
     if (out.options().live && !in_actions) {
-        return live_progress(out, std::move(verb));
+        return live_progress(out, verb);
     }
     steps::ToolProgress progress;
     progress.started = [&out, in_actions, title = std::move(title),

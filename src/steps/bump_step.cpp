@@ -568,10 +568,10 @@ Result<std::optional<BumpRefusal>> check_tag(const Workspace& workspace, const c
         return head.error();
     }
     if (!*head || (*head)->digest != values.digest) {
-        return std::optional<BumpRefusal>(BumpRefusal{
-            fmt::format("refusing to bump {}: {} no longer resolves to the pushed digest {}", service.name,
-                        tagged->string(), values.digest),
-            "someone pushed over the tag; push again, or bump with --pin digest after checking"});
+        return std::optional<BumpRefusal>(
+            BumpRefusal{fmt::format("refusing to bump {}: {} no longer resolves to the pushed digest {}", service.name,
+                                    tagged->string(), values.digest),
+                        "someone pushed over the tag; push again, or bump with --pin digest after checking"});
     }
     return std::optional<BumpRefusal>();
 }
@@ -602,14 +602,13 @@ Result<std::optional<BumpRefusal>> check_signature(const Workspace& workspace, c
     }
     const ImageVerification& checked = verified->images.front();
     if (checked.status == VerifyStatus::unchecked) {
-        return runtime_error(fmt::format("cannot bump {}: its signature could not be checked ({})", checked.image,
-                                         checked.reason),
-                             "fix what kept the check from running, then run pipe bump again");
+        return runtime_error(
+            fmt::format("cannot bump {}: its signature could not be checked ({})", checked.image, checked.reason),
+            "fix what kept the check from running, then run pipe bump again");
     }
-    return std::optional<BumpRefusal>(
-        BumpRefusal{fmt::format("refusing to bump {}: its signature does not verify ({})", checked.image,
-                                checked.reason),
-                    "sign it with `pipe sign`, or bump with --no-verify if you must"});
+    return std::optional<BumpRefusal>(BumpRefusal{
+        fmt::format("refusing to bump {}: its signature does not verify ({})", checked.image, checked.reason),
+        "sign it with `pipe sign`, or bump with --no-verify if you must"});
 }
 
 }  // namespace

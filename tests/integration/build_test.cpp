@@ -89,7 +89,8 @@ TEST_CASE("pipe build builds the image under every tag with every label", "[inte
                            "\n");
 }
 
-TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are written", "[integration][build][buildah]") {
+TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are written",
+          "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = repository(dir, "image: ghcr.io/acme/api\n", k_containerfile);

@@ -20,7 +20,8 @@ using pipeline::testing::LocalRegistry;
 using pipeline::testing::run_pipe;
 using pipeline::testing::TempDir;
 
-TEST_CASE("build, push, sign, then bump --pin digest: gated by the signature and the tag", "[integration][bump][buildah]") {
+TEST_CASE("build, push, sign, then bump --pin digest: gated by the signature and the tag",
+          "[integration][bump][buildah]") {
     TempDir dir;
     LocalRegistry registry(dir.path());
     BuildahStorage storage(dir);
@@ -30,9 +31,10 @@ TEST_CASE("build, push, sign, then bump --pin digest: gated by the signature and
     pipeline::testing::service_repository(
         seed, {{"k8s/kustomization.yaml",
                 "resources:\n  - deploy.yaml\nimages:\n  - name: " + image + "  # the api\n    newTag: old\n"},
-               {"k8s/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
-                                   "      containers:\n        - name: api\n          image: " +
-                                       image + ":old\n"}});
+               {"k8s/deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
+                "      containers:\n        - name: api\n          image: " +
+                    image + ":old\n"}});
     const std::filesystem::path bare = dir.path() / "config.git";
     git(dir.path(), {"clone", "-q", "--bare", seed.string(), bare.string()});
     const std::string config_base = git(bare, {"rev-parse", "main"});

@@ -59,7 +59,8 @@ TEST_CASE("bump --check tells image versions from other changes", "[bump][check]
 }
 
 TEST_CASE("bump --check: positions, extra keys, documents and whole files", "[bump][check]") {
-    auto replicas = check_file_change("v.yaml", "image:\n  tag: a\nreplicas: 2\n", "image:\n  tag: b\nreplicas: 3\n", {});
+    auto replicas =
+        check_file_change("v.yaml", "image:\n  tag: a\nreplicas: 2\n", "image:\n  tag: b\nreplicas: 3\n", {});
     REQUIRE(replicas.size() == 2);
     CHECK(replicas[0].image_version);
     CHECK(replicas[0].line == 2);
@@ -72,8 +73,8 @@ TEST_CASE("bump --check: positions, extra keys, documents and whole files", "[bu
     REQUIRE(extra.size() == 1);
     CHECK(extra[0].image_version);
 
-    auto second_document = check_file_change("m.yaml", "a: 1\n---\nimage: nginx:1.25\n", "a: 1\n---\nimage: nginx:1.26\n",
-                                             {});
+    auto second_document =
+        check_file_change("m.yaml", "a: 1\n---\nimage: nginx:1.25\n", "a: 1\n---\nimage: nginx:1.26\n", {});
     REQUIRE(second_document.size() == 1);
     CHECK(second_document[0].image_version);
     CHECK(second_document[0].path == "documents[1].image");

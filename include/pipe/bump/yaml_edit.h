@@ -60,8 +60,8 @@ enum class ChangeKind {
 // One difference between two YAML texts, at its position in the first.
 struct YamlChange {
     ChangeKind kind = ChangeKind::structure;
-    std::string path;  // a.b[2].c; with several documents it starts with `documents[N].`
-    std::string key;   // the added or removed key
+    std::string path;       // a.b[2].c; with several documents it starts with `documents[N].`
+    std::string key;        // the added or removed key
     std::string old_value;  // the scalar before (scalar, removed)
     std::string new_value;  // the scalar after (scalar, added)
     int line = 0;
