@@ -1,8 +1,7 @@
 // `cmake --install` puts the binary, the man page and the completion scripts where man and the
 // shells look for them, and the installed binary runs.
+#include "run_command.h"
 #include "temp_dir.h"
-
-#include <pipe/proc/system_runner.h>
 
 #include <catch2/catch.hpp>
 
@@ -12,15 +11,8 @@ using pipeline::testing::TempDir;
 
 namespace {
 
-pipeline::proc::ProcessResult run(const std::vector<std::string>& argv) {
-    pipeline::proc::Command command;
-    command.argv = argv;
-    command.timeout = std::chrono::seconds(60);
-    pipeline::proc::SystemRunner runner;
-    auto result = runner.run(command);
-    INFO("install cmake (apt-get install cmake) if it is missing");
-    REQUIRE(result.has_value());
-    return *result;
+pipeline::proc::ProcessResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {}) {
+    return pipeline::testing::run_command(argv, cwd, "install cmake (apt-get install cmake) if it is missing");
 }
 
 }  // namespace

@@ -4,9 +4,8 @@
 // that prints and fails.
 #include "git_fixture.h"
 #include "pipe_binary.h"
+#include "run_command.h"
 #include "temp_dir.h"
-
-#include <pipe/proc/system_runner.h>
 
 #include <catch2/catch.hpp>
 
@@ -17,16 +16,9 @@ using pipeline::testing::TempDir;
 
 namespace {
 
-pipeline::proc::ProcessResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
-    pipeline::proc::Command command;
-    command.argv = argv;
-    command.cwd = cwd;
-    command.timeout = std::chrono::seconds(60);
-    pipeline::proc::SystemRunner runner;
-    auto result = runner.run(command);
-    INFO("install util-linux's script (apt-get install bsdutils) if it is missing");
-    REQUIRE(result.has_value());
-    return *result;
+pipeline::proc::ProcessResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {}) {
+    return pipeline::testing::run_command(argv, cwd,
+                                          "install util-linux's script (apt-get install bsdutils) if it is missing");
 }
 
 }  // namespace
