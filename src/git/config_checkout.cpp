@@ -157,7 +157,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
     state->remote.reset(remote);
     state->base = branch;
     if (state->base.empty()) {
-        CallbackPayload payload{&state->auth, state->ssh_port};
+        CallbackPayload payload{&state->auth, state->ssh_port, 0, {}};
         git_remote_callbacks callbacks = callbacks_for(payload);
         git_buf head = GIT_BUF_INIT;
         const bool found = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) == 0 &&
@@ -182,7 +182,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
         specs.push_back(fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", other_branch));
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        CallbackPayload payload{&state->auth, state->ssh_port};
+        CallbackPayload payload{&state->auth, state->ssh_port, 0, {}};
         git_fetch_options options{};
         git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
         options.callbacks = callbacks_for(payload);
@@ -289,7 +289,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     }
     if (expected) {
         // The lease: the branch must still hold what pipe saw, else someone else wrote to it.
-        CallbackPayload payload{&m_state->auth, m_state->ssh_port};
+        CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
         git_remote_callbacks callbacks = callbacks_for(payload);
         if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) != 0) {
             return libgit2_failure(fmt::format("connecting to {}", m_state->display));
@@ -320,7 +320,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     std::string spec = fmt::format("{}refs/heads/pipe-push:refs/heads/{}", expected ? "+" : "", branch);
     char* raw_spec = spec.data();
     git_strarray refspecs{&raw_spec, 1};
-    CallbackPayload payload{&m_state->auth, m_state->ssh_port};
+    CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
     git_push_options options{};
     git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
@@ -341,7 +341,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
 }
 
 Result<bool> ConfigCheckout::landed(const std::string& commit, const std::string& branch) {
-    CallbackPayload payload{&m_state->auth, m_state->ssh_port};
+    CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
     git_fetch_options options{};
     git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);

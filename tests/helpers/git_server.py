@@ -18,6 +18,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,16 +51,24 @@ def wait_listening(port, child, what):
 
 
 def run_child_until_stdin_closes(argv, port, what):
-    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    # The child gets neither our stdin nor our stdout (a test reading our port must see EOF once
+    # we are gone), and is stopped whether we end by EOF on stdin or by SIGTERM.
+    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+    def stop(*_):
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     wait_listening(port, child, what)
     print(port, flush=True)
     sys.stdin.read()
-    child.terminate()
-    try:
-        child.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
+    stop()
 
 
 def daemon(options):
