@@ -71,8 +71,9 @@ int credentials(git_credential** out, const char* /*url*/, const char* username_
         }
         return git_credential_ssh_key_from_agent(out, user);
     }
-    git_error_set_str(GIT_ERROR_NET, "the remote asks for a password and pipe has no token for it (set "
-                                     "PIPE_GIT_TOKEN, or PIPE_GITHUB_TOKEN for a GitHub remote)");
+    git_error_set_str(GIT_ERROR_NET,
+                      "the remote asks for a password and pipe has no token for it (set "
+                      "PIPE_GIT_TOKEN, or PIPE_GITHUB_TOKEN for a GitHub remote)");
     return GIT_EUSER;
 }
 
@@ -93,11 +94,11 @@ int check_host_key(git_cert* cert, int /*valid*/, const char* host, void* payloa
     if (text && known_host(*text, host, state->ssh_port, std::string_view(key->hostkey, key->hostkey_len))) {
         return 0;
     }
-    const std::string message =
-        fmt::format("the ssh host key of {} port {} is not in {} (add it with `ssh-keyscan -p {} {} >> {}` after "
-                    "checking it, or set PIPE_GIT_KNOWN_HOSTS)",
-                    host, state->ssh_port, file.empty() ? "~/.ssh/known_hosts" : file.string(), state->ssh_port, host,
-                    file.empty() ? "~/.ssh/known_hosts" : file.string());
+    const std::string message = fmt::format(
+        "the ssh host key of {} port {} is not in {} (add it with `ssh-keyscan -p {} {} >> {}` after "
+        "checking it, or set PIPE_GIT_KNOWN_HOSTS)",
+        host, state->ssh_port, file.empty() ? "~/.ssh/known_hosts" : file.string(), state->ssh_port, host,
+        file.empty() ? "~/.ssh/known_hosts" : file.string());
     git_error_set_str(GIT_ERROR_SSH, message.c_str());
     return GIT_ECERTIFICATE;
 }

@@ -258,7 +258,8 @@ private:
             result.changed = true;
             result.commit = *commit;
             if (!m_options.direct && !m_options.no_pr) {
-                if (std::optional<github::Repository> repository = github::repository_of_remote(target.url, m_workspace.env)) {
+                if (std::optional<github::Repository> repository =
+                        github::repository_of_remote(target.url, m_workspace.env)) {
                     return open_pull(*repository, target, base, branch, result);
                 }
                 m_warnings.push_back(

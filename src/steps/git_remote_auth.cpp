@@ -23,8 +23,7 @@ git::RemoteAuth git_remote_auth(const std::string& url, const Environment& env) 
     }
     auth.ssh_key_file = value_or(env, "PIPE_GIT_SSH_KEY", "");
     const std::string home = value_or(env, "HOME", "");
-    auth.known_hosts =
-        value_or(env, "PIPE_GIT_KNOWN_HOSTS", home.empty() ? std::string() : home + "/.ssh/known_hosts");
+    auth.known_hosts = value_or(env, "PIPE_GIT_KNOWN_HOSTS", home.empty() ? std::string() : home + "/.ssh/known_hosts");
     return auth;
 }
 

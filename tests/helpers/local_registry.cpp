@@ -720,18 +720,18 @@ GitServer::GitServer(const std::filesystem::path& root, GitProtocol protocol, co
     std::vector<std::string> argv{python3(), helper_script("git_server.py")};
     std::string needs = "git and python3 (apt-get install git python3)";
     switch (protocol) {
-    case GitProtocol::daemon:
-        argv.insert(argv.end(), {"daemon", "--root", root.string()});
-        break;
-    case GitProtocol::http:
-        argv.insert(argv.end(), {"http", "--root", root.string(), "--token", token, "--log",
-                                 (root / "git-http-requests.jsonl").string()});
-        break;
-    case GitProtocol::ssh:
-        require_program("ssh-keygen", "openssh-client");
-        argv.insert(argv.end(), {"ssh", "--root", root.string(), "--dir", (root / ".ssh-server").string()});
-        needs = "openssh-server (apt-get install openssh-server)";
-        break;
+        case GitProtocol::daemon:
+            argv.insert(argv.end(), {"daemon", "--root", root.string()});
+            break;
+        case GitProtocol::http:
+            argv.insert(argv.end(), {"http", "--root", root.string(), "--token", token, "--log",
+                                     (root / "git-http-requests.jsonl").string()});
+            break;
+        case GitProtocol::ssh:
+            require_program("ssh-keygen", "openssh-client");
+            argv.insert(argv.end(), {"ssh", "--root", root.string(), "--dir", (root / ".ssh-server").string()});
+            needs = "openssh-server (apt-get install openssh-server)";
+            break;
     }
     m_process = std::make_unique<ServiceProcess>(argv, std::filesystem::path(), std::filesystem::path());
     m_port = read_port(*m_process, "the git server " + helper_script("git_server.py"), needs);
@@ -741,15 +741,16 @@ GitServer::~GitServer() = default;
 
 std::string GitServer::url(const std::string& name) const {
     switch (m_protocol) {
-    case GitProtocol::daemon:
-        return "git://127.0.0.1:" + std::to_string(m_port) + "/" + name;
-    case GitProtocol::http:
-        return "http://127.0.0.1:" + std::to_string(m_port) + "/" + name;
-    case GitProtocol::ssh:
-        break;
+        case GitProtocol::daemon:
+            return "git://127.0.0.1:" + std::to_string(m_port) + "/" + name;
+        case GitProtocol::http:
+            return "http://127.0.0.1:" + std::to_string(m_port) + "/" + name;
+        case GitProtocol::ssh:
+            break;
     }
     const passwd* user = ::getpwuid(::geteuid());
-    return "ssh://" + std::string(user != nullptr ? user->pw_name : "root") + "@127.0.0.1:" + std::to_string(m_port) + (m_root / name).string();
+    return "ssh://" + std::string(user != nullptr ? user->pw_name : "root") + "@127.0.0.1:" + std::to_string(m_port) +
+           (m_root / name).string();
 }
 
 std::vector<std::string> GitServer::requests() const {

@@ -70,8 +70,8 @@ struct Config {
 // The running pipe bump --direct of one service.
 pipeline::testing::PipeRun bump(const std::filesystem::path& repo, int service, const std::string& value,
                                 const Environment& env = {}, const std::string& how = "--direct") {
-    return run_pipe({"--service", fmt::format("svc{}", service), "bump", "--mode", "git", how, "--value", value},
-                    repo, env);
+    return run_pipe({"--service", fmt::format("svc{}", service), "bump", "--mode", "git", how, "--value", value}, repo,
+                    env);
 }
 
 }  // namespace
@@ -118,9 +118,9 @@ TEST_CASE("pipe bump in git mode over http with a token: lands, and the token sh
     bool pushed_with_basic = false;
     for (const std::string& line : server.requests()) {
         const nlohmann::json request = nlohmann::json::parse(line);
-        pushed_with_basic = pushed_with_basic || (request["path"] == "/config.git/git-receive-pack" &&
-                                                  request["scheme"] == "Basic" && request["status"] == 200 &&
-                                                  request["user"] == "x-access-token");
+        pushed_with_basic =
+            pushed_with_basic || (request["path"] == "/config.git/git-receive-pack" && request["scheme"] == "Basic" &&
+                                  request["status"] == 200 && request["user"] == "x-access-token");
     }
     CHECK(pushed_with_basic);
 }
@@ -163,8 +163,9 @@ TEST_CASE("concurrent --direct bumps over http: every one lands", "[integration]
     std::vector<std::thread> pipelines;
     std::vector<pipeline::testing::PipeRun> runs(k_services);
     for (int i = 0; i < k_services; ++i) {
-        pipelines.emplace_back(
-            [&, i] { runs[i] = bump(repo, i, fmt::format("sha-{}", i), {{"PIPE_GIT_TOKEN", k_token}}); });
+        pipelines.emplace_back([&, i] {
+            runs[i] = bump(repo, i, fmt::format("sha-{}", i), {{"PIPE_GIT_TOKEN", k_token}});
+        });
     }
     for (std::thread& pipeline : pipelines) {
         pipeline.join();
@@ -227,8 +228,9 @@ TEST_CASE("pipe bump in git mode over ssh:// with a key file, the host key check
     pipeline::Result<pipeline::proc::ProcessResult> made = runner.run(keygen);
     REQUIRE(made);
     REQUIRE(made->status.success());
-    auto refused = bump(repo, 4, "sha-stranger",
-                        {{"PIPE_GIT_SSH_KEY", stranger.string()}, {"PIPE_GIT_KNOWN_HOSTS", server.known_hosts().string()}});
+    auto refused =
+        bump(repo, 4, "sha-stranger",
+             {{"PIPE_GIT_SSH_KEY", stranger.string()}, {"PIPE_GIT_KNOWN_HOSTS", server.known_hosts().string()}});
     CHECK(refused.exit_code == 3);
     CHECK(refused.err.find("pipe: error: ") != std::string::npos);
     CHECK(config.value(4).find("\"sha-old\"") != std::string::npos);

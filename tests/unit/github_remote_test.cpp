@@ -9,7 +9,8 @@ using pipeline::github::repository_of_remote;
 
 TEST_CASE("repository_of_remote recognises GitHub and GitHub Enterprise remotes", "[unit][github]") {
     const Environment dotcom;
-    const Environment actions{{"GITHUB_SERVER_URL", "https://github.com"}, {"GITHUB_API_URL", "https://api.github.com"}};
+    const Environment actions{{"GITHUB_SERVER_URL", "https://github.com"},
+                              {"GITHUB_API_URL", "https://api.github.com"}};
     const Environment ghes{{"GITHUB_SERVER_URL", "https://ghe.example.com"},
                            {"GITHUB_API_URL", "https://ghe.example.com/api/v3"}};
     const Environment ghes_api_only{{"GITHUB_API_URL", "http://127.0.0.1:8123/api/v3"}};
