@@ -107,7 +107,12 @@ def http(options):
                 print(f"git_server: {self.command} {self.path}: {error!r}", file=sys.stderr, flush=True)
                 send_plain(self, 500, f"git_server internal error: {error!r}\n")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                super().handle_error(request, client_address)  # a client hanging up is not news
+
+    server = Server(("127.0.0.1", 0), Handler)
     serve_until_stdin_closes([server])
 
 

@@ -18,6 +18,9 @@
 
 #include <thread>
 
+#include <signal.h>
+#include <sys/types.h>
+
 using pipeline::Environment;
 using pipeline::testing::FakeGithub;
 using pipeline::testing::git;
@@ -234,6 +237,40 @@ TEST_CASE("pipe bump in git mode over ssh:// with a key file, the host key check
     CHECK(refused.exit_code == 3);
     CHECK(refused.err.find("pipe: error: ") != std::string::npos);
     CHECK(config.value(4).find("\"sha-old\"") != std::string::npos);
+}
+
+TEST_CASE("pipe bump in git mode over ssh:// with the key in an ssh agent (SSH_AUTH_SOCK)",
+          "[integration][bump][git-servers]") {
+    TempDir dir;
+    Config config(dir, dir.path() / "served");
+    GitServer server(dir.path() / "served", GitProtocol::ssh);
+    const std::filesystem::path repo = config.app(dir, server.url("config.git"));
+    const std::string socket = (dir.path() / "agent.sock").string();
+    pipeline::proc::SystemRunner runner;
+    pipeline::proc::Command start;
+    start.argv = {"ssh-agent", "-s", "-a", socket};
+    pipeline::Result<pipeline::proc::ProcessResult> started = runner.run(start);
+    REQUIRE(started);
+    REQUIRE(started->status.success());
+    const std::size_t at = started->out.find("SSH_AGENT_PID=");
+    REQUIRE(at != std::string::npos);
+    // The agent runs on in the background until this test ends.
+    struct Agent {
+        pid_t pid;
+        ~Agent() { ::kill(pid, SIGTERM); }
+    } agent{static_cast<pid_t>(std::stol(started->out.substr(at + 14)))};
+    pipeline::proc::Command add;
+    add.argv = {"ssh-add", "-q", server.ssh_key().string()};
+    add.env = {{"SSH_AUTH_SOCK", socket}};
+    pipeline::Result<pipeline::proc::ProcessResult> added = runner.run(add);
+    REQUIRE(added);
+    REQUIRE(added->status.success());
+
+    auto run = bump(repo, 0, "sha-agent",
+                    {{"SSH_AUTH_SOCK", socket}, {"PIPE_GIT_KNOWN_HOSTS", server.known_hosts().string()}});
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(config.value(0).find("\"sha-agent\"") != std::string::npos);
 }
 
 TEST_CASE("git mode on a GitHub Enterprise Server: the branch is pushed over git, the PR opened through /api/v3",
