@@ -2,10 +2,13 @@
 
 #include "libgit2_handles.h"
 
+#include <pipe/core/file_text.h>
+#include <pipe/git/known_hosts.h>
 #include <pipe/git/repository_state.h>
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <vector>
@@ -22,30 +25,82 @@ constexpr int k_credential_attempts = 2;
 
 struct CallbackPayload {
     const RemoteAuth* auth = nullptr;
+    int ssh_port = 22;  // the port of an ssh remote, for its known_hosts entry
     int attempts = 0;
     std::string rejection;  // set by the push callback when the remote refused an update
 };
 
+// The port of an ssh:// URL (22 when none is given or the remote is scp-like).
+int ssh_port(const std::string& url) {
+    constexpr std::string_view scheme = "ssh://";
+    if (url.rfind(scheme, 0) != 0) {
+        return 22;
+    }
+    const std::string authority = url.substr(scheme.size(), url.find('/', scheme.size()) - scheme.size());
+    const std::size_t colon = authority.rfind(':');
+    if (colon == std::string::npos || authority.find(']', colon) != std::string::npos) {
+        return 22;
+    }
+    const int port = std::atoi(authority.c_str() + colon + 1);
+    return port > 0 ? port : 22;
+}
+
 int credentials(git_credential** out, const char* /*url*/, const char* username_from_url, unsigned int allowed,
                 void* payload) {
     auto* state = static_cast<CallbackPayload*>(payload);
+    const RemoteAuth& auth = *state->auth;
+    const char* user = username_from_url != nullptr ? username_from_url : "git";
+    if ((allowed & GIT_CREDENTIAL_USERNAME) != 0) {
+        return git_credential_username_new(out, user);
+    }
     if (++state->attempts > k_credential_attempts) {
-        git_error_set_str(GIT_ERROR_NET, "the remote refused the credentials");
+        const std::string refused =
+            (allowed & GIT_CREDENTIAL_SSH_KEY) != 0
+                ? fmt::format("the remote refused the ssh key ({})",
+                              auth.ssh_key_file.empty() ? "the agent at SSH_AUTH_SOCK" : auth.ssh_key_file.string())
+                : fmt::format("the remote refused the token from {}", auth.token_source);
+        git_error_set_str(GIT_ERROR_NET, refused.c_str());
         return GIT_EUSER;
     }
-    const RemoteAuth& auth = *state->auth;
     if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0 && !auth.token.empty()) {
         return git_credential_userpass_plaintext_new(out, auth.username.c_str(), auth.token.reveal().c_str());
     }
-    const char* user = username_from_url != nullptr ? username_from_url : "git";
     if ((allowed & GIT_CREDENTIAL_SSH_KEY) != 0) {
         if (!auth.ssh_key_file.empty()) {
             return git_credential_ssh_key_new(out, user, nullptr, auth.ssh_key_file.c_str(), nullptr);
         }
         return git_credential_ssh_key_from_agent(out, user);
     }
-    git_error_set_str(GIT_ERROR_NET, "the remote wants credentials pipe does not have (set PIPE_GITHUB_TOKEN)");
+    git_error_set_str(GIT_ERROR_NET,
+                      "the remote asks for a password and pipe has no token for it (set "
+                      "PIPE_GIT_TOKEN, or PIPE_GITHUB_TOKEN for a GitHub remote)");
     return GIT_EUSER;
+}
+
+// Accepts an ssh server only when its host key is in the known_hosts file; TLS certificates keep
+// libgit2's own verdict.
+int check_host_key(git_cert* cert, int /*valid*/, const char* host, void* payload) {
+    if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
+        return GIT_PASSTHROUGH;
+    }
+    const auto* state = static_cast<CallbackPayload*>(payload);
+    const auto* key = reinterpret_cast<const git_cert_hostkey*>(cert);
+    const std::filesystem::path& file = state->auth->known_hosts;
+    if ((key->type & GIT_CERT_SSH_RAW) == 0) {
+        git_error_set_str(GIT_ERROR_SSH, "libgit2 did not hand over the ssh host key, so it cannot be checked");
+        return GIT_ECERTIFICATE;
+    }
+    const std::optional<std::string> text = file.empty() ? std::nullopt : read_file_text(file);
+    if (text && known_host(*text, host, state->ssh_port, std::string_view(key->hostkey, key->hostkey_len))) {
+        return 0;
+    }
+    const std::string message = fmt::format(
+        "the ssh host key of {} port {} is not in {} (add it with `ssh-keyscan -p {} {} >> {}` after "
+        "checking it, or set PIPE_GIT_KNOWN_HOSTS)",
+        host, state->ssh_port, file.empty() ? "~/.ssh/known_hosts" : file.string(), state->ssh_port, host,
+        file.empty() ? "~/.ssh/known_hosts" : file.string());
+    git_error_set_str(GIT_ERROR_SSH, message.c_str());
+    return GIT_ECERTIFICATE;
 }
 
 int push_status(const char* refname, const char* status, void* payload) {
@@ -59,6 +114,7 @@ git_remote_callbacks callbacks_for(CallbackPayload& payload) {
     git_remote_callbacks callbacks{};
     git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
     callbacks.credentials = credentials;
+    callbacks.certificate_check = check_host_key;
     callbacks.push_update_reference = push_status;
     callbacks.payload = &payload;
     return callbacks;
@@ -72,6 +128,7 @@ struct ConfigCheckout::State {
     std::string url;      // for the remote, credentials included when the user wrote them
     std::string display;  // without credentials, for messages
     RemoteAuth auth;
+    int ssh_port = 22;
     std::string base;  // the branch fetched as the base
 };
 
@@ -88,6 +145,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
     state->url = url;
     state->display = strip_credentials(url);
     state->auth = auth;
+    state->ssh_port = ssh_port(url);
     git_repository* repository = nullptr;
     if (git_repository_init(&repository, directory.c_str(), 1) != 0) {
         return libgit2_failure(fmt::format("creating a scratch repository in {}", directory.string()));
@@ -100,7 +158,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
     state->remote.reset(remote);
     state->base = branch;
     if (state->base.empty()) {
-        CallbackPayload payload{&state->auth, 0, {}};
+        CallbackPayload payload{&state->auth, state->ssh_port, 0, {}};
         git_remote_callbacks callbacks = callbacks_for(payload);
         git_buf head = GIT_BUF_INIT;
         const bool found = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) == 0 &&
@@ -125,7 +183,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
         specs.push_back(fmt::format("+refs/heads/{0}:refs/remotes/origin/{0}", other_branch));
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        CallbackPayload payload{&state->auth, 0, {}};
+        CallbackPayload payload{&state->auth, state->ssh_port, 0, {}};
         git_fetch_options options{};
         git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
         options.callbacks = callbacks_for(payload);
@@ -232,7 +290,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     }
     if (expected) {
         // The lease: the branch must still hold what pipe saw, else someone else wrote to it.
-        CallbackPayload payload{&m_state->auth, 0, {}};
+        CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
         git_remote_callbacks callbacks = callbacks_for(payload);
         if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) != 0) {
             return libgit2_failure(fmt::format("connecting to {}", m_state->display));
@@ -263,7 +321,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     std::string spec = fmt::format("{}refs/heads/pipe-push:refs/heads/{}", expected ? "+" : "", branch);
     char* raw_spec = spec.data();
     git_strarray refspecs{&raw_spec, 1};
-    CallbackPayload payload{&m_state->auth, 0, {}};
+    CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
     git_push_options options{};
     git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
@@ -284,7 +342,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
 }
 
 Result<bool> ConfigCheckout::landed(const std::string& commit, const std::string& branch) {
-    CallbackPayload payload{&m_state->auth, 0, {}};
+    CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
     git_fetch_options options{};
     git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);

@@ -5,8 +5,10 @@
 #include <pipe/git/config_checkout.h>
 #include <pipe/git/repository_state.h>
 #include <pipe/github/github_client.h>
+#include <pipe/github/remote.h>
 #include <pipe/http/curl_client.h>
 #include <pipe/oci/reference.h>
+#include <pipe/steps/git_remote_auth.h>
 #include <pipe/steps/recorded_state.h>
 #include <pipe/steps/registry_session.h>
 #include <pipe/steps/scratch_directory.h>
@@ -56,23 +58,6 @@ void pause_before_retry(int attempt) {
     thread_local std::mt19937 random{std::random_device{}()};
     std::uniform_int_distribution<int> jitter(0, 150 * (attempt + 1));
     std::this_thread::sleep_for(std::chrono::milliseconds(100 * (attempt + 1) + jitter(random)));
-}
-
-// owner/name of a GitHub remote URL (https://github.com/o/r(.git), git@github.com:o/r.git), or nullopt.
-std::optional<github::Repository> github_remote(const std::string& url, const Environment& env) {
-    std::string host = value_or(env, "GITHUB_SERVER_URL", "https://github.com");
-    host = host.substr(host.find("://") == std::string::npos ? 0 : host.find("://") + 3);
-    std::string path;
-    for (const std::string& prefix : {"https://" + host + "/", "git@" + host + ":", "ssh://git@" + host + "/"}) {
-        if (url.rfind(prefix, 0) == 0) {
-            path = url.substr(prefix.size());
-        }
-    }
-    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".git") == 0) {
-        path.resize(path.size() - 4);
-    }
-    Result<github::Repository> parsed = github::parse_repository(path);
-    return parsed ? std::optional<github::Repository>(*parsed) : std::nullopt;
 }
 
 // The edited files of one bump entry.
@@ -203,9 +188,7 @@ private:
     }
 
     Result<void> bump_git(const config::BumpTarget& target, const Values& values, BumpResult& result) {
-        git::RemoteAuth auth;
-        auth.token =
-            Secret(value_or(m_workspace.env, "PIPE_GITHUB_TOKEN", value_or(m_workspace.env, "GITHUB_TOKEN", "")));
+        const git::RemoteAuth auth = git_remote_auth(target.url, m_workspace.env);
         std::string base = target.base;  // empty: the remote's default branch, found by the fetch
         std::string branch = m_options.direct ? base : branch_name(target);
         result.branch = branch;
@@ -275,7 +258,8 @@ private:
             result.changed = true;
             result.commit = *commit;
             if (!m_options.direct && !m_options.no_pr) {
-                if (std::optional<github::Repository> repository = github_remote(target.url, m_workspace.env)) {
+                if (std::optional<github::Repository> repository =
+                        github::repository_of_remote(target.url, m_workspace.env)) {
                     return open_pull(*repository, target, base, branch, result);
                 }
                 m_warnings.push_back(

@@ -219,6 +219,22 @@ same "$(/usr/bin/python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys
     "31 Bearer 1" "requests.jsonl (count, auth scheme, faulted)"
 pass "/_fake/state and requests.jsonl ($(wc -l <"$work/root/requests.jsonl") lines, no token values)"
 
+# --- smart HTTP over the same repository, and the GitHub Enterprise Server layout
+git_url="http://127.0.0.1:$port/acme/app.git"
+git -c credential.helper= ls-remote "$git_url" >/dev/null 2>&1 && die "git without a token was served"
+same "$(git -c credential.helper= ls-remote "http://x-access-token:sekrit@127.0.0.1:$port/acme/app.git" main | cut -f1)" \
+    "$(git --git-dir "$gitdir" rev-parse main)" "ls-remote with the token as Basic password"
+git -C "$work/seed" fetch -q "http://x:sekrit@127.0.0.1:$port/acme/app.git" main
+git -C "$work/seed" checkout -q FETCH_HEAD
+git -C "$work/seed" commit -q --allow-empty -m "pushed over http"
+git -C "$work/seed" push -q "http://x:reader@127.0.0.1:$port/acme/app.git" HEAD:refs/heads/smart 2>/dev/null &&
+    die "a read-only token pushed"
+git -C "$work/seed" -c http.extraHeader="Authorization: Bearer sekrit" push -q "$git_url" HEAD:refs/heads/smart
+same "$(git --git-dir "$gitdir" log -1 --format=%s smart)" "pushed over http" "push with a Bearer token"
+call GET /api/v3/repos/acme/app/branches/smart
+expect 200 "GET under /api/v3"
+pass "smart HTTP (401 without a token, Basic and Bearer, read-only refused) and /api/v3"
+
 # --- stop: close stdin, the server must exit
 exec {FAKE[1]}>&-
 for _ in $(seq 50); do kill -0 "$fake_pid" 2>/dev/null || break; sleep 0.1; done

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -673,6 +674,10 @@ FakeGithub::FakeGithub(const std::filesystem::path& root, const std::string& tok
 
 FakeGithub::~FakeGithub() = default;
 
+std::string FakeGithub::git_url(const std::string& owner_slash_name) const {
+    return api_url() + "/" + owner_slash_name + ".git";
+}
+
 std::string FakeGithub::api_url() const {
     return "http://127.0.0.1:" + std::to_string(m_port);
 }
@@ -707,6 +712,62 @@ void FakeGithub::set_faults(const nlohmann::json& rules) const {
     if (!sent || sent->status / 100 != 2) {
         throw std::runtime_error("fake-github refused the fault rules");
     }
+}
+
+GitServer::GitServer(const std::filesystem::path& root, GitProtocol protocol, const std::string& token)
+    : m_root(root), m_protocol(protocol) {
+    require_program("git", "git");
+    std::vector<std::string> argv{python3(), helper_script("git_server.py")};
+    std::string needs = "git and python3 (apt-get install git python3)";
+    switch (protocol) {
+        case GitProtocol::daemon:
+            argv.insert(argv.end(), {"daemon", "--root", root.string()});
+            break;
+        case GitProtocol::http:
+            argv.insert(argv.end(), {"http", "--root", root.string(), "--token", token, "--log",
+                                     (root / "git-http-requests.jsonl").string()});
+            break;
+        case GitProtocol::ssh:
+            require_program("ssh-keygen", "openssh-client");
+            argv.insert(argv.end(), {"ssh", "--root", root.string(), "--dir", (root / ".ssh-server").string()});
+            needs = "openssh-server (apt-get install openssh-server)";
+            break;
+    }
+    m_process = std::make_unique<ServiceProcess>(argv, std::filesystem::path(), std::filesystem::path());
+    m_port = read_port(*m_process, "the git server " + helper_script("git_server.py"), needs);
+}
+
+GitServer::~GitServer() = default;
+
+std::string GitServer::url(const std::string& name) const {
+    switch (m_protocol) {
+        case GitProtocol::daemon:
+            return "git://127.0.0.1:" + std::to_string(m_port) + "/" + name;
+        case GitProtocol::http:
+            return "http://127.0.0.1:" + std::to_string(m_port) + "/" + name;
+        case GitProtocol::ssh:
+            break;
+    }
+    const passwd* user = ::getpwuid(::geteuid());
+    return "ssh://" + std::string(user != nullptr ? user->pw_name : "root") + "@127.0.0.1:" + std::to_string(m_port) +
+           (m_root / name).string();
+}
+
+std::vector<std::string> GitServer::requests() const {
+    std::ifstream in(m_root / "git-http-requests.jsonl");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+std::filesystem::path GitServer::ssh_key() const {
+    return m_root / ".ssh-server" / "client_key";
+}
+
+std::filesystem::path GitServer::known_hosts() const {
+    return m_root / ".ssh-server" / "known_hosts";
 }
 
 }  // namespace pipeline::testing

@@ -164,8 +164,13 @@ public:
     FakeGithub(const FakeGithub&) = delete;
     FakeGithub& operator=(const FakeGithub&) = delete;
 
-    // "http://127.0.0.1:<port>", for GITHUB_API_URL.
+    // "http://127.0.0.1:<port>", for GITHUB_API_URL (github.com's layout; the fake also answers
+    // GitHub Enterprise Server's, api_url() + "/api/v3" with GraphQL at /api/graphql).
     std::string api_url() const;
+
+    // "http://127.0.0.1:<port>/<owner>/<name>.git": smart HTTP over the same bare repository,
+    // through `git http-backend`, accepting the token as the Basic password or as a Bearer token.
+    std::string git_url(const std::string& owner_slash_name) const;
 
     // GET /_fake/state: {"pulls": [...], "comments": [...], "graphql": [...]}.
     nlohmann::json state() const;
@@ -179,6 +184,46 @@ public:
 private:
     nlohmann::json get(const std::string& path) const;
 
+    int m_port = 0;
+    std::unique_ptr<ServiceProcess> m_process;
+};
+
+// The transport of a GitServer.
+enum class GitProtocol {
+    daemon,  // git daemon: git://, anonymous, push enabled
+    http,    // git http-backend behind git_server.py: http://, token required
+    ssh,     // OpenSSH's sshd: ssh://, a generated client key, repositories by absolute path
+};
+
+// tests/helpers/git_server.py on 127.0.0.1:<free port> serving the bare repositories under root
+// (a test's TempDir path), so git mode meets real git servers. In http mode only token may read
+// and push (401 with WWW-Authenticate: Basic otherwise); ssh mode keeps its keys, known_hosts and
+// sshd_config in root/.ssh-server. Construction throws naming the package when git, python3 or
+// (ssh) openssh-server is missing; destruction stops the server.
+class GitServer {
+public:
+    GitServer(const std::filesystem::path& root, GitProtocol protocol, const std::string& token = {});
+    ~GitServer();
+    GitServer(const GitServer&) = delete;
+    GitServer& operator=(const GitServer&) = delete;
+
+    // The URL of root/<name> (e.g. "config.git") in this server's protocol.
+    std::string url(const std::string& name) const;
+
+    // The port the server listens on, for URLs a test writes itself.
+    int port() const { return m_port; }
+
+    // http mode: one JSON line per request ({"method", "path", "scheme", "user", "status"}; the
+    // token is never written).
+    std::vector<std::string> requests() const;
+
+    // ssh mode: the private key sshd accepts, and a known_hosts file holding the server's host key.
+    std::filesystem::path ssh_key() const;
+    std::filesystem::path known_hosts() const;
+
+private:
+    std::filesystem::path m_root;
+    GitProtocol m_protocol;
     int m_port = 0;
     std::unique_ptr<ServiceProcess> m_process;
 };

@@ -16,12 +16,15 @@
 
 namespace pipeline::git {
 
-// How to authenticate to the remote: a token for https (sent as the password of `username`),
-// else ssh keys from the agent or key_file; file:// and git:// need nothing.
+// How to authenticate to the remote: a token for http(s) (sent as the password of `username`),
+// else ssh keys from the agent or key_file, with the server's host key checked against
+// known_hosts; file:// and git:// need nothing.
 struct RemoteAuth {
     Secret token;
     std::string username = "x-access-token";
+    std::string token_source;            // the variable the token came from, for messages
     std::filesystem::path ssh_key_file;  // private key for ssh; empty: the ssh agent
+    std::filesystem::path known_hosts;   // OpenSSH known_hosts holding the ssh server's key
 };
 
 // The committer and author of pipe's commits.
