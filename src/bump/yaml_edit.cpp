@@ -4,6 +4,7 @@
 
 #include <pipe/core/suggest.h>
 #include <pipe/core/yaml_guard.h>
+#include <pipe/core/yaml_kind.h>
 #include <pipe/oci/reference.h>
 
 #include <fmt/format.h>
@@ -43,19 +44,6 @@ std::string at(const std::string& origin, std::string_view text, std::size_t pos
 
 std::string at_node(const std::string& origin, std::string_view text, const YAML::Node& node) {
     return at(origin, text, mark_pos(node));
-}
-
-std::string kind_of(const YAML::Node& node) {
-    switch (node.Type()) {
-        case YAML::NodeType::Map:
-            return "a map";
-        case YAML::NodeType::Sequence:
-            return "a list";
-        case YAML::NodeType::Scalar:
-            return "a scalar";
-        default:
-            return "null";
-    }
 }
 
 Result<std::vector<YAML::Node>> load(std::string_view text, const std::string& origin, std::string_view what) {
@@ -336,7 +324,7 @@ public:
         if (!step.key.empty() || (!step.index && !step.selector)) {
             if (!current.IsMap()) {
                 miss(k, at_node(m_origin, m_text, current),
-                     fmt::format("'{}' is {}, not a map with key '{}'", shown(here), kind_of(current), step.key), {});
+                     fmt::format("'{}' is {}, not a map with key '{}'", shown(here), yaml_kind(current), step.key), {});
                 return;
             }
             std::optional<std::pair<YAML::Node, YAML::Node>> found;
@@ -370,7 +358,7 @@ public:
         if (step.index || step.selector) {
             if (!current.IsSequence()) {
                 miss(k, at_node(m_origin, m_text, current),
-                     fmt::format("'{}' is {}, not a list", shown(here), kind_of(current)), {});
+                     fmt::format("'{}' is {}, not a list", shown(here), yaml_kind(current)), {});
                 return;
             }
             flow = flow || current.Style() == YAML::EmitterStyle::Flow;
@@ -473,7 +461,7 @@ Result<std::optional<Replacement>> plan(std::string_view text, const Target& tar
         } else {
             hint = "give it a value by hand first; pipe replaces values, it does not fill empty ones";
         }
-        return config_error(at_node(origin, text, node), fmt::format("{} is {}, not a scalar", shown, kind_of(node)),
+        return config_error(at_node(origin, text, node), fmt::format("{} is {}, not a scalar", shown, yaml_kind(node)),
                             hint);
     }
     const std::string old_value = node.Scalar();

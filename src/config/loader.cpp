@@ -2,6 +2,7 @@
 #include <pipe/core/file_text.h>
 
 #include <pipe/core/suggest.h>
+#include <pipe/core/yaml_kind.h>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -36,19 +37,6 @@ std::string position(const std::string& file, const YAML::Mark& mark) {
     return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
 }
 
-std::string node_kind(const YAML::Node& node) {
-    switch (node.Type()) {
-        case YAML::NodeType::Map:
-            return "a map";
-        case YAML::NodeType::Sequence:
-            return "a list";
-        case YAML::NodeType::Scalar:
-            return "a string";
-        default:
-            return "empty";
-    }
-}
-
 std::string joined(const std::vector<std::string>& words) {
     return fmt::format("{}", fmt::join(words, ", "));
 }
@@ -66,7 +54,7 @@ Error unknown_key(const std::string& where, const std::string& key, const std::v
 Result<std::string> read_string(const YAML::Node& node, const std::string& file, const std::string& key) {
     if (!node.IsScalar()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'{}' must be a string, not {}", key, node_kind(node)));
+                            fmt::format("'{}' must be a string, not {}", key, yaml_kind(node)));
     }
     return node.Scalar();
 }
@@ -100,13 +88,13 @@ Result<void> read_list(const YAML::Node& node, const std::string& file, const st
     if (!node.IsSequence()) {
         return config_error(
             position(file, node.Mark()),
-            fmt::format("'{}' must be a list of strings or a multi-line string, not {}", key, node_kind(node)));
+            fmt::format("'{}' must be a list of strings or a multi-line string, not {}", key, yaml_kind(node)));
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
         const YAML::Node item = node[i];
         if (!item.IsScalar()) {
             return config_error(position(file, item.Mark()),
-                                fmt::format("'{}[{}]' must be a string, not {}", key, i, node_kind(item)));
+                                fmt::format("'{}[{}]' must be a string, not {}", key, i, yaml_kind(item)));
         }
         if (key == "tags" && i > 0 && node.Style() == YAML::EmitterStyle::Flow && split_rule_fragment(item)) {
             return config_error(position(file, item.Mark()),
@@ -131,7 +119,7 @@ Result<void> read_build_args(config::BuildConfig& build, const YAML::Node& node,
     if (!node.IsMap()) {
         return config_error(
             position(file, node.Mark()),
-            fmt::format("'build.args' must be a map from argument name to value, not {}", node_kind(node)),
+            fmt::format("'build.args' must be a map from argument name to value, not {}", yaml_kind(node)),
             "e.g. build:\\n  args:\\n    GO_VERSION: \"1.22\"");
     }
     std::set<std::string> seen;
@@ -149,7 +137,7 @@ Result<void> read_build_args(config::BuildConfig& build, const YAML::Node& node,
         if (!entry.second.IsScalar()) {
             return config_error(
                 position(file, entry.second.Mark()),
-                fmt::format("build argument '{}' must have a string value, not {}", name, node_kind(entry.second)),
+                fmt::format("build argument '{}' must have a string value, not {}", name, yaml_kind(entry.second)),
                 "quote the value, e.g. GO_VERSION: \"1.22\"");
         }
         build.args[name] = entry.second.Scalar();
@@ -197,7 +185,7 @@ Result<void> read_build(ServiceConfig& service, const YAML::Node& node, const st
     }
     if (!node.IsMap()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'build' must be a map of settings, not {}", node_kind(node)),
+                            fmt::format("'build' must be a map of settings, not {}", yaml_kind(node)),
                             "allowed keys: " + joined(k_build_keys));
     }
     config::BuildConfig& build = service.build;
@@ -266,7 +254,7 @@ Result<void> read_settings(
     }
     if (!node.IsMap()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'{}' must be a map of settings, not {}", section, node_kind(node)),
+                            fmt::format("'{}' must be a map of settings, not {}", section, yaml_kind(node)),
                             "allowed keys: " + joined(keys));
     }
     std::set<std::string> seen;
@@ -374,7 +362,7 @@ Result<void> read_bump_entry(config::BumpTarget& target, const YAML::Node& node,
                              const std::string& path) {
     if (!node.IsMap()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'{}' must be a map, not {}", path, node_kind(node)),
+                            fmt::format("'{}' must be a map, not {}", path, yaml_kind(node)),
                             "e.g. {repo: acme/k8s-config, file: apps/payments/values.yaml, key: image.tag}");
     }
     target.origin = position(file, node.Mark());
@@ -454,7 +442,7 @@ Result<void> read_bump(ServiceConfig& service, const YAML::Node& node, const std
     }
     if (!node.IsSequence()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'bump' must be a list of maps, not {}", node_kind(node)));
+                            fmt::format("'bump' must be a list of maps, not {}", yaml_kind(node)));
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
         service.bump.emplace_back();
@@ -663,7 +651,7 @@ Result<Config> parse_config(std::string_view text, const std::string& display_na
     }
     if (!root.IsMap()) {
         return config_error(position(display_name, root.Mark()),
-                            fmt::format("the configuration must be a map of keys, not {}", node_kind(root)),
+                            fmt::format("the configuration must be a map of keys, not {}", yaml_kind(root)),
                             "allowed keys: " + joined(k_top_keys));
     }
     try {
@@ -701,7 +689,7 @@ Result<Config> parse_config(std::string_view text, const std::string& display_na
             if (!entry.second.IsMap()) {
                 return config_error(
                     position(display_name, entry.second.Mark()),
-                    fmt::format("service '{}' must be a map of settings, not {}", name, node_kind(entry.second)),
+                    fmt::format("service '{}' must be a map of settings, not {}", name, yaml_kind(entry.second)),
                     "allowed keys: " + joined(k_service_keys));
             }
             if (auto applied = apply_map(service, entry.second, display_name, k_service_keys); !applied) {
