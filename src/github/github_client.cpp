@@ -110,6 +110,15 @@ std::optional<PullRequest> pull_from(const json& doc) {
     return pull;
 }
 
+// The pull request doc describes, or an unexpected answer to operation when it describes none.
+GithubResult<PullRequest> pull_in(const Repository& repository, const GithubOperation& operation, const json& doc) {
+    std::optional<PullRequest> pull = pull_from(doc);
+    if (!pull) {
+        return unexpected_answer(repository, operation, "no pull request number");
+    }
+    return std::move(*pull);
+}
+
 json author_json(const CommitAuthor& author) {
     return json{{"name", author.name}, {"email", author.email}};
 }
@@ -445,12 +454,14 @@ GithubResult<std::optional<PullRequest>> GithubClient::find_open_pull(const Repo
     if (!doc->is_array()) {
         return unexpected_answer(repository, call.operation, "not a list");
     }
-    for (const json& entry : *doc) {
-        if (std::optional<PullRequest> pull = pull_from(entry)) {
-            return pull;
-        }
+    if (doc->empty()) {
+        return std::optional<PullRequest>();
     }
-    return std::optional<PullRequest>();
+    GithubResult<PullRequest> pull = pull_in(repository, call.operation, doc->front());
+    if (!pull) {
+        return pull.github_error();
+    }
+    return std::optional<PullRequest>(std::move(*pull));
 }
 
 GithubResult<std::vector<PullRequest>> GithubClient::list_open_pulls(const Repository& repository,
@@ -498,11 +509,7 @@ GithubResult<PullRequest> GithubClient::create_pull(const Repository& repository
     if (!doc) {
         return doc.github_error();
     }
-    std::optional<PullRequest> pull = pull_from(*doc);
-    if (!pull) {
-        return unexpected_answer(repository, call.operation, "no pull request number");
-    }
-    return std::move(*pull);
+    return pull_in(repository, call.operation, *doc);
 }
 
 GithubResult<PullRequest> GithubClient::update_pull(const Repository& repository, int number,
@@ -524,11 +531,7 @@ GithubResult<PullRequest> GithubClient::update_pull(const Repository& repository
     if (!doc) {
         return doc.github_error();
     }
-    std::optional<PullRequest> pull = pull_from(*doc);
-    if (!pull) {
-        return unexpected_answer(repository, call.operation, "no pull request number");
-    }
-    return std::move(*pull);
+    return pull_in(repository, call.operation, *doc);
 }
 
 GithubResult<void> GithubClient::close_pull(const Repository& repository, int number) {

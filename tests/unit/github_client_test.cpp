@@ -533,3 +533,28 @@ TEST_CASE("enable_auto_merge posts the GraphQL mutation to the right endpoint", 
         CHECK(enabled.error().message.find("acme/deploy") != std::string::npos);
     }
 }
+
+TEST_CASE("an answer that is no pull request is an unexpected answer, listed, created or updated", "[github]") {
+    Fixture f;
+    f.http.expect(Method::get, k_repo_url + "/pulls?state=open&head=acme%3Apipe%2Fbump&base=main&per_page=100",
+                  scripted_response(200, R"([{"title": "no number"}])"));
+    f.http.expect(Method::post, k_repo_url + "/pulls", scripted_response(201, R"({"number": "12"})"));
+    f.http.expect(Method::patch, k_repo_url + "/pulls/7", scripted_response(200, "[]"));
+
+    const auto listed = f.client->find_open_pull(k_repo, "acme", "pipe/bump", "main");
+    REQUIRE_FALSE(listed);
+    CHECK(listed.kind() == GithubErrorKind::unexpected);
+    CHECK(listed.error().message.find("list pull requests from acme:pipe/bump") != std::string::npos);
+    CHECK(listed.error().message.find("no pull request number") != std::string::npos);
+
+    const auto created = f.client->create_pull(k_repo, "t", "pipe/bump", "main", "", false);
+    REQUIRE_FALSE(created);
+    CHECK(created.kind() == GithubErrorKind::unexpected);
+    CHECK(created.error().message.find("create pull request pipe/bump -> main") != std::string::npos);
+
+    const auto updated = f.client->update_pull(k_repo, 7, std::string("t"), std::nullopt);
+    REQUIRE_FALSE(updated);
+    CHECK(updated.kind() == GithubErrorKind::unexpected);
+    CHECK(updated.error().message.find("update pull request #7") != std::string::npos);
+    CHECK(f.http.unanswered() == 0);
+}
