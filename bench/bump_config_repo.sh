@@ -41,7 +41,7 @@ pipe=$(cd "$(dirname "$pipe")" && pwd)/$(basename "$pipe")
 work=$(mktemp -d)
 pids=()
 cleanup() {
-    exec 3>&- 2>/dev/null || true  # EOF on fake-github's stdin ends it
+    exec 3>&-  # EOF on fake-github's stdin ends it
     for pid in "${pids[@]}"; do
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
