@@ -90,9 +90,10 @@ std::optional<std::string> nested_string(const json& doc, std::string_view outer
     return found == doc.end() ? std::nullopt : string_at(*found, key);
 }
 
-std::optional<PullRequest> pull_from(const json& doc) {
+// The pull request doc describes, or an unexpected answer to operation when it describes none.
+GithubResult<PullRequest> pull_in(const Repository& repository, const GithubOperation& operation, const json& doc) {
     if (!doc.is_object() || !doc.contains("number") || !doc["number"].is_number_integer()) {
-        return std::nullopt;
+        return unexpected_answer(repository, operation, "no pull request number");
     }
     PullRequest pull;
     pull.number = doc["number"].get<int>();
@@ -108,15 +109,6 @@ std::optional<PullRequest> pull_from(const json& doc) {
     }
     pull.draft = doc.value("draft", false);
     return pull;
-}
-
-// The pull request doc describes, or an unexpected answer to operation when it describes none.
-GithubResult<PullRequest> pull_in(const Repository& repository, const GithubOperation& operation, const json& doc) {
-    std::optional<PullRequest> pull = pull_from(doc);
-    if (!pull) {
-        return unexpected_answer(repository, operation, "no pull request number");
-    }
-    return std::move(*pull);
 }
 
 json author_json(const CommitAuthor& author) {
@@ -485,9 +477,11 @@ GithubResult<std::vector<PullRequest>> GithubClient::list_open_pulls(const Repos
             return unexpected_answer(repository, call.operation, "not a list");
         }
         for (const json& entry : *doc) {
-            if (std::optional<PullRequest> pull = pull_from(entry)) {
-                pulls.push_back(std::move(*pull));
+            GithubResult<PullRequest> pull = pull_in(repository, call.operation, entry);
+            if (!pull) {
+                return pull.github_error();
             }
+            pulls.push_back(std::move(*pull));
         }
         if (doc->size() < static_cast<std::size_t>(k_page_size)) {
             break;
