@@ -5,9 +5,11 @@
 #include <pipe/core/file_text.h>
 #include <pipe/git/known_hosts.h>
 #include <pipe/git/repository_state.h>
+#include <pipe/proc/interrupt.h>
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -110,9 +112,27 @@ int push_status(const char* refname, const char* status, void* payload) {
     return 0;
 }
 
+// libgit2 calls these while it counts, packs, sends and indexes objects; a non-zero answer
+// aborts the transfer, so Ctrl-C stops a long fetch or push instead of waiting for its end.
+int stop_when_interrupted_text(const char* /*text*/, int /*length*/, void* /*payload*/) {
+    return proc::pending_interrupt() != 0 ? -1 : 0;
+}
+
+int stop_when_interrupted_indexing(const git_indexer_progress* /*progress*/, void* /*payload*/) {
+    return proc::pending_interrupt() != 0 ? -1 : 0;
+}
+
+int stop_when_interrupted_packing(int /*stage*/, std::uint32_t /*current*/, std::uint32_t /*total*/,
+                                  void* /*payload*/) {
+    return proc::pending_interrupt() != 0 ? -1 : 0;
+}
+
 git_remote_callbacks callbacks_for(CallbackPayload& payload) {
     git_remote_callbacks callbacks{};
     git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
+    callbacks.sideband_progress = stop_when_interrupted_text;
+    callbacks.transfer_progress = stop_when_interrupted_indexing;
+    callbacks.pack_progress = stop_when_interrupted_packing;
     callbacks.credentials = credentials;
     callbacks.certificate_check = check_host_key;
     callbacks.push_update_reference = push_status;

@@ -1,5 +1,7 @@
 #include "libgit2_handles.h"
 
+#include <pipe/proc/interrupt.h>
+
 #include <fmt/format.h>
 
 #include <array>
@@ -20,6 +22,9 @@ std::string last_error_message() {
 }
 
 Error libgit2_failure(const std::string& doing) {
+    if (const int signal = proc::pending_interrupt(); signal != 0) {
+        return interrupted_error(signal);  // the transfer callbacks aborted on Ctrl-C
+    }
     return runtime_error(doing + ": " + last_error_message());
 }
 

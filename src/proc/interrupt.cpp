@@ -21,10 +21,18 @@ std::atomic<int> g_wakeup_read{-1};
 std::atomic<int> g_wakeup_write{-1};
 static_assert(std::atomic<int>::is_always_lock_free);
 
+// The first signal is recorded for an orderly stop. A second one means the user will not wait
+// (a peer that never answers keeps a restarted read blocked): die by it at once.
 void on_interrupt(int signal) {
     const int saved_errno = errno;
     int none = 0;
-    g_pending.compare_exchange_strong(none, signal);
+    if (!g_pending.compare_exchange_strong(none, signal)) {
+        struct sigaction action {};
+        action.sa_handler = SIG_DFL;
+        sigemptyset(&action.sa_mask);
+        sigaction(signal, &action, nullptr);
+        raise(signal);
+    }
     const char byte = 1;
     [[maybe_unused]] const ssize_t written = ::write(g_wakeup_write.load(), &byte, 1);
     errno = saved_errno;

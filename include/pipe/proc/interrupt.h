@@ -3,7 +3,8 @@
 // waits briefly (then SIGKILL), and returns interrupted_error(signal). That error unwinds to
 // main() like any other, so RAII cleans up temporary files and directories on the way; main()
 // then calls reraise_interrupt() so the parent shell sees death by the signal (exit status 130
-// for SIGINT) instead of an ordinary exit code.
+// for SIGINT) instead of an ordinary exit code. A second signal kills pipe at once, for the
+// rare wait no cleanup can cut short (a server that accepted a connection and went silent).
 #pragma once
 
 #include <pipe/core/result.h>
