@@ -99,6 +99,7 @@ public:
             out.warn(warning);
         }
         print(out, *report);
+        m_record_part = report_json(*report);
         if (m_options.dry_run) {
             return Verdict::pass;
         }
@@ -112,6 +113,8 @@ public:
         outputs.emplace_back("json", report_json(*report).dump());
         return publish_to_actions(invocation, outputs, step_summary(*report));
     }
+
+    nlohmann::json record_part() const override { return m_record_part; }
 
 private:
     void print(Output& out, const steps::BumpReport& report) const {
@@ -148,6 +151,7 @@ private:
     std::string m_value;
     std::string m_pin = "tag";
     steps::RegistryOverrides m_registry;
+    nlohmann::json m_record_part;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <pipe/core/verdict.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
@@ -23,6 +24,9 @@ public:
     virtual void add_options(CLI::App& command) = 0;
     // Runs the command after parsing; printing happens here, the work in a steps:: function.
     virtual Result<Verdict> run(Invocation& invocation) = 0;
+    // The command's own part of the run record (`.pipe/run.json`) after run, beyond what it left in
+    // `.pipe/state.json`; null for commands whose results the state already holds.
+    virtual nlohmann::json record_part() const { return nullptr; }
 };
 
 // One row of the table.
@@ -44,6 +48,7 @@ std::unique_ptr<CommandHandler> make_scan_command();
 std::unique_ptr<CommandHandler> make_sign_command();
 std::unique_ptr<CommandHandler> make_verify_command();
 std::unique_ptr<CommandHandler> make_bump_command();
+std::unique_ptr<CommandHandler> make_run_command();
 std::unique_ptr<CommandHandler> make_version_command();
 
 }  // namespace pipeline::cli

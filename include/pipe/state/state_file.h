@@ -65,6 +65,9 @@ Result<std::optional<State>> read_state(const std::filesystem::path& root, const
 // else an empty state for tree (a state of another tree is replaced, not an error).
 Result<State> state_for_update(const std::filesystem::path& root, const TreeIdentity& tree);
 
+// Creates <root>/.pipe/ with a .gitignore of "*" (if missing), for every file pipe keeps there.
+Result<void> ensure_pipe_directory(const std::filesystem::path& root);
+
 // Writes the state atomically (temporary file in .pipe/, fsync, rename, fsync of the
 // directory), mode 0644. Creates .pipe/ with a .gitignore of "*" so git never sees it.
 Result<void> write_state(const std::filesystem::path& root, const State& state);
