@@ -138,8 +138,9 @@ void derive_services(nlohmann::json& record, const nlohmann::json& state, const 
             services.push_back(service_record(name, sections, root));
         }
     }
+    const nlohmann::json steps = record.value("steps", nlohmann::json::array());
     const nlohmann::json* bumped = nullptr;
-    for (const nlohmann::json& entry : record.value("steps", nlohmann::json::array())) {
+    for (const nlohmann::json& entry : steps) {
         if (entry.value("step", "") == "bump" && entry.contains("result")) {
             bumped = &entry["result"];
         }
