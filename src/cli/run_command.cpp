@@ -71,7 +71,8 @@ std::string format_seconds(std::optional<double> seconds) {
         return "-";
     }
     if (*seconds >= 60) {
-        return fmt::format("{}m{:04.1f}s", static_cast<int>(*seconds) / 60, *seconds - 60 * (static_cast<int>(*seconds) / 60));
+        return fmt::format("{}m{:04.1f}s", static_cast<int>(*seconds) / 60,
+                           *seconds - 60 * (static_cast<int>(*seconds) / 60));
     }
     return fmt::format("{:.1f}s", *seconds);
 }
@@ -90,7 +91,8 @@ public:
             ->option_text("STEP=ARG");
         command.add_option("--record", m_record_file, "Also write the run record here (always: .pipe/run.json)")
             ->option_text("FILE");
-        command.add_option("--metrics", m_metrics_file, "Write OpenMetrics text here (textfile collector, Pushgateway)")
+        command
+            .add_option("--metrics", m_metrics_file, "Write OpenMetrics text here (textfile collector, Pushgateway)")
             ->option_text("FILE");
     }
 
@@ -110,8 +112,8 @@ public:
         Output& out = invocation.out();
         const bool dry_run = invocation.globals().dry_run;
         for (const steps::PlannedStep& step : *plan) {
-            out.info(fmt::format("pipe: plan: {:<5} {:<8} {}", step.name, step.selected ? "runs" : "skipped",
-                                 step.reason));
+            out.info(
+                fmt::format("pipe: plan: {:<5} {:<8} {}", step.name, step.selected ? "runs" : "skipped", step.reason));
         }
         std::vector<TimedStep> timed;
         Result<Verdict> verdict = Verdict::pass;
@@ -131,17 +133,18 @@ public:
                 record = std::move(ran.record);
             }
             if (dry_run && !ran.verdict && ran.verdict.error().kind == ErrorKind::usage && !previous.empty()) {
-                out.info(fmt::format("pipe: {} cannot be planned before {} ran: {}; in a real run it uses what the "
-                                     "earlier steps record",
-                                     step.name, previous, ran.verdict.error().message));
+                out.info(
+                    fmt::format("pipe: {} cannot be planned before {} ran: {}; in a real run it uses what the "
+                                "earlier steps record",
+                                step.name, previous, ran.verdict.error().message));
                 timed.push_back(TimedStep{step.name, "planned", std::nullopt});
                 previous = step.name;
                 continue;
             }
             const bool ok = ran.verdict && *ran.verdict == Verdict::pass;
-            timed.push_back(TimedStep{step.name,
-                                      ok ? (dry_run ? "planned" : "ok") : fmt::format("failed (exit {})", ran.exit_code),
-                                      ran.duration_seconds});
+            timed.push_back(
+                TimedStep{step.name, ok ? (dry_run ? "planned" : "ok") : fmt::format("failed (exit {})", ran.exit_code),
+                          ran.duration_seconds});
             verdict = std::move(ran.verdict);
             previous = step.name;
         }
@@ -177,9 +180,10 @@ private:
             const std::size_t equals = given.find('=');
             const std::string step = given.substr(0, equals);
             if (equals == std::string::npos || !is_run_step(step)) {
-                return usage_error(fmt::format("--step-arg '{}' does not start with a step and '='", given),
-                                   fmt::format("write STEP=ARG with STEP one of {}, e.g. --step-arg sign=--key=cosign.key",
-                                               fmt::join(steps::k_run_steps, ", ")));
+                return usage_error(
+                    fmt::format("--step-arg '{}' does not start with a step and '='", given),
+                    fmt::format("write STEP=ARG with STEP one of {}, e.g. --step-arg sign=--key=cosign.key",
+                                fmt::join(steps::k_run_steps, ", ")));
             }
             grouped[step].push_back(given.substr(equals + 1));
         }
@@ -255,11 +259,11 @@ private:
         nlohmann::json steps = nlohmann::json::array();
         for (const steps::PlannedStep& step : plan) {
             auto given = arguments.find(step.name);
-            steps.push_back(nlohmann::json{{"step", step.name},
-                                           {"runs", step.selected},
-                                           {"reason", step.reason},
-                                           {"arguments", given == arguments.end() ? std::vector<std::string>{}
-                                                                                  : given->second}});
+            steps.push_back(
+                nlohmann::json{{"step", step.name},
+                               {"runs", step.selected},
+                               {"reason", step.reason},
+                               {"arguments", given == arguments.end() ? std::vector<std::string>{} : given->second}});
         }
         return nlohmann::json{{"dry_run", true}, {"plan", steps}};
     }

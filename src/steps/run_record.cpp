@@ -53,8 +53,8 @@ nlohmann::json service_record(const std::string& name, const nlohmann::json& sec
         service["push"] = pick(sections["push"], {"digest", "pinned", "references", "repositories"});
     }
     if (sections.contains("scan") && sections["scan"].is_object()) {
-        nlohmann::json scan = pick(sections["scan"], {"image", "digest", "counts", "failing", "passed",
-                                                      "trivy_version", "report", "sbom", "sbom_format"});
+        nlohmann::json scan = pick(sections["scan"], {"image", "digest", "counts", "failing", "passed", "trivy_version",
+                                                      "report", "sbom", "sbom_format"});
         for (const char* key : {"report", "sbom"}) {
             if (scan.contains(key) && scan[key].is_string()) {
                 scan[key] = relative_to(scan[key].get<std::string>(), root);

@@ -65,8 +65,8 @@ TEST_CASE("pipe run rejects unknown steps and malformed step arguments with exit
     auto repo = service_repository(dir);
     auto typo = run_pipe({"run", "biuld"}, repo);
     CHECK(typo.exit_code == 2);
-    CHECK_THAT(typo.err, Catch::Contains("pipe: error: unknown step 'biuld'") &&
-                             Catch::Contains("did you mean 'build'?"));
+    CHECK_THAT(typo.err,
+               Catch::Contains("pipe: error: unknown step 'biuld'") && Catch::Contains("did you mean 'build'?"));
     auto from = run_pipe({"run", "--from", "sign", "--to", "build"}, repo);
     CHECK(from.exit_code == 2);
     CHECK_THAT(from.err, Catch::Contains("--from sign comes after --to build"));
@@ -79,8 +79,7 @@ TEST_CASE("pipe run rejects unknown steps and malformed step arguments with exit
     CHECK_FALSE(std::filesystem::exists(repo / ".pipe"));
 }
 
-TEST_CASE("a failing step stops pipe run with its exit code and is recorded like the separate command",
-          "[cli][run]") {
+TEST_CASE("a failing step stops pipe run with its exit code and is recorded like the separate command", "[cli][run]") {
     TempDir dir;
     auto repo = service_repository(dir);
     std::filesystem::create_directories(dir.path() / "empty-bin");
@@ -102,8 +101,8 @@ TEST_CASE("a failing step stops pipe run with its exit code and is recorded like
     CHECK(recorded["steps"][0]["exit_code"] == 3);
     CHECK(nlohmann::json::parse(read_file(dir.path() / "record.json")) == recorded);
     const std::string metrics = read_file(dir.path() / "pipe.prom");
-    CHECK_THAT(metrics, Catch::Contains("pipe_step_success{step=\"build\",service=\"repo\"} 0\n") &&
-                            Catch::EndsWith("# EOF\n"));
+    CHECK_THAT(metrics,
+               Catch::Contains("pipe_step_success{step=\"build\",service=\"repo\"} 0\n") && Catch::EndsWith("# EOF\n"));
 
     std::filesystem::remove(repo / ".pipe/run.json");
     auto separate = run_pipe({"build"}, repo, env);

@@ -8,8 +8,8 @@
 #include "pipe_binary.h"
 #include "temp_dir.h"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -90,9 +90,9 @@ TEST_CASE("pipe run gives the same record as the steps run one by one", "[integr
     TempDir dir;
     Pipeline p(dir, "clean.json");
     const std::string sha = git(p.repo, {"rev-parse", "HEAD"});
-    auto run = run_pipe({"--json", "run", "--step-arg", "build=--skip-unchanged", "--metrics",
-                         (dir.path() / "pipe.prom").string()},
-                        p.repo, p.env);
+    auto run = run_pipe(
+        {"--json", "run", "--step-arg", "build=--skip-unchanged", "--metrics", (dir.path() / "pipe.prom").string()},
+        p.repo, p.env);
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     const nlohmann::json printed = nlohmann::json::parse(run.out);
@@ -121,8 +121,8 @@ TEST_CASE("pipe run gives the same record as the steps run one by one", "[integr
     // The same steps one by one, from a clean state and a config repository without pipe's branch.
     std::filesystem::remove_all(p.repo / ".pipe");
     git(p.bare, {"branch", "-D", "bump/repo"});
-    for (const std::vector<std::string>& step : std::vector<std::vector<std::string>>{
-             {"build", "--skip-unchanged"}, {"push"}, {"scan"}, {"sign"}, {"bump"}}) {
+    for (const std::vector<std::string>& step :
+         std::vector<std::vector<std::string>>{{"build", "--skip-unchanged"}, {"push"}, {"scan"}, {"sign"}, {"bump"}}) {
         auto ran = run_pipe(step, p.repo, p.env);
         INFO(step[0] << ": " << ran.err);
         REQUIRE(ran.exit_code == 0);

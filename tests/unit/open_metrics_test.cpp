@@ -24,20 +24,21 @@ const nlohmann::json k_record = nlohmann::json::parse(R"({
 
 TEST_CASE("open metrics: the record's steps and scan counts as gauges", "[unit][run]") {
     const std::string text = render_open_metrics(k_record, {"api"});
-    CHECK(text == "# TYPE pipe_step_duration_seconds gauge\n"
-                  "# UNIT pipe_step_duration_seconds seconds\n"
-                  "# HELP pipe_step_duration_seconds Wall time of the pipe step that handled the service.\n"
-                  "pipe_step_duration_seconds{step=\"build\",service=\"api\"} 12.5\n"
-                  "pipe_step_duration_seconds{step=\"scan\",service=\"api\"} 0.25\n"
-                  "# TYPE pipe_step_success gauge\n"
-                  "# HELP pipe_step_success 1 when the step succeeded, 0 when it failed.\n"
-                  "pipe_step_success{step=\"build\",service=\"api\"} 1\n"
-                  "pipe_step_success{step=\"scan\",service=\"api\"} 0\n"
-                  "# TYPE pipe_scan_findings gauge\n"
-                  "# HELP pipe_scan_findings Findings of the scan of the pushed image, per severity.\n"
-                  "pipe_scan_findings{service=\"api\",severity=\"CRITICAL\"} 1\n"
-                  "pipe_scan_findings{service=\"api\",severity=\"HIGH\"} 0\n"
-                  "# EOF\n");
+    CHECK(text ==
+          "# TYPE pipe_step_duration_seconds gauge\n"
+          "# UNIT pipe_step_duration_seconds seconds\n"
+          "# HELP pipe_step_duration_seconds Wall time of the pipe step that handled the service.\n"
+          "pipe_step_duration_seconds{step=\"build\",service=\"api\"} 12.5\n"
+          "pipe_step_duration_seconds{step=\"scan\",service=\"api\"} 0.25\n"
+          "# TYPE pipe_step_success gauge\n"
+          "# HELP pipe_step_success 1 when the step succeeded, 0 when it failed.\n"
+          "pipe_step_success{step=\"build\",service=\"api\"} 1\n"
+          "pipe_step_success{step=\"scan\",service=\"api\"} 0\n"
+          "# TYPE pipe_scan_findings gauge\n"
+          "# HELP pipe_scan_findings Findings of the scan of the pushed image, per severity.\n"
+          "pipe_scan_findings{service=\"api\",severity=\"CRITICAL\"} 1\n"
+          "pipe_scan_findings{service=\"api\",severity=\"HIGH\"} 0\n"
+          "# EOF\n");
 }
 
 TEST_CASE("open metrics: every line follows the exposition grammar", "[unit][run]") {

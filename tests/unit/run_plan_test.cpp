@@ -12,9 +12,12 @@ using pipeline::steps::StepConditions;
 namespace {
 
 StepConditions all_configured() {
-    return StepConditions{{"test", {true, "a project was detected"}}, {"build", {true, "always"}},
-                          {"push", {true, "always"}},   {"scan", {true, "always"}},
-                          {"sign", {true, "sign:"}},    {"bump", {true, "bump:"}}};
+    return StepConditions{{"test", {true, "a project was detected"}},
+                          {"build", {true, "always"}},
+                          {"push", {true, "always"}},
+                          {"scan", {true, "always"}},
+                          {"sign", {true, "sign:"}},
+                          {"bump", {true, "bump:"}}};
 }
 
 std::vector<std::string> selected(const std::vector<PlannedStep>& plan) {

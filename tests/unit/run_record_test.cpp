@@ -43,7 +43,8 @@ nlohmann::json state_json(const std::string& commit, const std::string& root) {
               {"references", {"r/acme/api:main"}},
               {"platforms", nlohmann::json::array()},
               {"duration_ms", 5}}},
-            {"push", {{"digest", "sha256:bb"}, {"pinned", "r/acme/api@sha256:bb"}, {"references", {"r/acme/api:main"}}}},
+            {"push",
+             {{"digest", "sha256:bb"}, {"pinned", "r/acme/api@sha256:bb"}, {"references", {"r/acme/api:main"}}}},
             {"scan",
              {{"counts", {{"CRITICAL", 0}}},
               {"passed", true},
@@ -84,12 +85,13 @@ TEST_CASE("run record: a step replaces its earlier outcome and steps stay in run
 
 TEST_CASE("run record: services come from the state of the same commit", "[unit][run]") {
     nlohmann::json record = continue_record(std::nullopt, RunSource{k_commit, ""});
-    add_step(record, StepOutcome{"bump", 0, 1.0, "t",
-                                 nlohmann::json{{"services", {{{"name", "api"},
-                                                               {"changed", true},
-                                                               {"pull_request",
-                                                                {{"url", "https://x/pull/1"},
-                                                                 {"operation", "opened"}}}}}}}});
+    add_step(
+        record,
+        StepOutcome{"bump", 0, 1.0, "t",
+                    nlohmann::json{{"services",
+                                    {{{"name", "api"},
+                                      {"changed", true},
+                                      {"pull_request", {{"url", "https://x/pull/1"}, {"operation", "opened"}}}}}}}});
     derive_services(record, state_json(k_commit, "/repo"), "/repo");
     REQUIRE(record["services"].size() == 1);
     const nlohmann::json& api = record["services"][0];

@@ -27,11 +27,11 @@ struct RunSource {
 
 // How one step ended.
 struct StepOutcome {
-    std::string step;               // "build"
-    int exit_code = 0;              // pipe's exit code for the step
-    double duration_seconds = 0;    // wall time of the step
-    std::string finished_at;        // RFC 3339 UTC
-    nlohmann::json result;          // the step's own part (bump: its services), or null
+    std::string step;             // "build"
+    int exit_code = 0;            // pipe's exit code for the step
+    double duration_seconds = 0;  // wall time of the step
+    std::string finished_at;      // RFC 3339 UTC
+    nlohmann::json result;        // the step's own part (bump: its services), or null
 };
 
 // <root>/.pipe/run.json.
