@@ -11,6 +11,7 @@
 #include <pipe/steps/open_metrics.h>
 #include <pipe/steps/run_plan.h>
 #include <pipe/steps/run_record.h>
+#include <pipe/steps/test_detection.h>
 
 #include <fmt/format.h>
 
@@ -43,7 +44,15 @@ steps::StepConditions step_conditions(const steps::Workspace& workspace) {
             continue;
         }
         steps::StepCondition condition{true, "always"};
-        if (spec.name == "scan") {
+        if (spec.name == "test") {
+            const steps::Detection detected = steps::detect_test_runner(steps::read_project_files(workspace.root));
+            condition.configured = !workspace.config.test.command.empty() || detected.runner.has_value();
+            condition.reason =
+                !workspace.config.test.command.empty()
+                    ? "test: command configured"
+                    : (detected.runner ? fmt::format("{} project ({})", detected.runner->kind, detected.runner->marker)
+                                       : "no test: command and no project type detected");
+        } else if (spec.name == "scan") {
             condition.reason = "the gate always runs (leave it out with --skip scan)";
         } else if (spec.name == "sign") {
             const bool keyless = ci::in_github_actions(workspace.env) &&

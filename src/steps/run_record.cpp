@@ -158,11 +158,21 @@ void derive_services(nlohmann::json& record, const nlohmann::json& state, const 
         }
     }
     record["services"] = std::move(services);
+    record.erase("test");
+    if (same_commit && state.contains("repository") && state["repository"].is_object() &&
+        state["repository"].contains("test") && state["repository"]["test"].is_object()) {
+        nlohmann::json test =
+            pick(state["repository"]["test"], {"runner", "commands", "passed", "exit_code", "status", "coverage"});
+        if (test.contains("coverage") && test["coverage"].is_object() && test["coverage"].contains("path")) {
+            test["coverage"]["path"] = relative_to(test["coverage"].value("path", ""), root);
+        }
+        record["test"] = std::move(test);
+    }
 }
 
 Result<nlohmann::json> record_step_outcome(const std::filesystem::path& root, const RunSource& source,
                                            const StepOutcome& outcome) {
-    if (auto made = state::ensure_pipe_directory(root); !made) {
+    if (auto made = state::pipe_directory(root); !made) {
         return made.error();
     }
     const std::filesystem::path path = run_record_path(root);

@@ -43,6 +43,7 @@ TEST_CASE("pipe --dry-run run shows the plan and each step's dry run in order", 
     CHECK_THAT(run.err, Catch::Contains("pipe: plan: build runs     always"));
     CHECK_THAT(run.err, Catch::Contains("pipe: plan: sign  skipped  no sign: key configured"));
     CHECK_THAT(run.err, Catch::Contains("pipe: plan: bump  skipped  no bump: entries"));
+    CHECK_THAT(run.err, Catch::Contains("pipe: plan: test  skipped  no test: command and no project type detected"));
     CHECK_THAT(run.out, Catch::Contains("buildah") && Catch::Contains("build --format oci"));
     CHECK_THAT(run.err, Catch::Contains("pipe: push cannot be planned before build ran"));
     CHECK_THAT(run.err, Catch::Contains("duration") && Catch::Contains("planned"));

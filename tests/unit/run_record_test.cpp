@@ -51,7 +51,13 @@ nlohmann::json state_json(const std::string& commit, const std::string& root) {
               {"report", root + "/.pipe/scan/bb.json"},
               {"sbom", "/elsewhere/sbom.json"},
               {"scanned_at", "2026-11-27T10:00:00Z"}}},
-            {"sign", {{"method", "native"}, {"stored_at", "r/acme/api:sha256-bb.sig"}, {"signed_at", "x"}}}}}}}};
+            {"sign", {{"method", "native"}, {"stored_at", "r/acme/api:sha256-bb.sig"}, {"signed_at", "x"}}}}}}},
+        {"repository",
+         {{"test",
+           {{"runner", "go"},
+            {"passed", true},
+            {"duration_ms", 9},
+            {"coverage", {{"path", root + "/coverage.out"}, {"sha256", "sha256:cc"}}}}}}}};
 }
 
 }  // namespace
@@ -106,8 +112,12 @@ TEST_CASE("run record: services come from the state of the same commit", "[unit]
     CHECK_FALSE(api["scan"].contains("scanned_at"));
     CHECK(api["sign"] == nlohmann::json{{"method", "native"}, {"stored_at", "r/acme/api:sha256-bb.sig"}});
     CHECK(api["bump"][0]["pull_request"]["operation"] == "opened");
+    CHECK(record["test"] == nlohmann::json{{"runner", "go"},
+                                           {"passed", true},
+                                           {"coverage", {{"path", "coverage.out"}, {"sha256", "sha256:cc"}}}});
 
     derive_services(record, state_json(k_other, "/repo"), "/repo");
+    CHECK_FALSE(record.contains("test"));
     REQUIRE(record["services"].size() == 1);
     CHECK(record["services"][0] == nlohmann::json{{"name", "api"}, {"bump", record["services"][0]["bump"]}});
 }

@@ -1,5 +1,5 @@
 // The run record `<root>/.pipe/run.json`: the whole run of one source commit in one document
-// (source sha and PR head sha, tags, digests, SBOM and attestation references, scan counts and
+// (source sha and PR head sha, the tests' outcome, tags, digests, SBOM and attestation references, scan counts and
 // gate decision, signatures, bump results with PR URL and operation, each step's duration and
 // exit code). Every step adds its outcome the same way whether it ran inside `pipe run` or as a
 // separate process; the services part is derived from `.pipe/state.json`, so both give the same
@@ -43,8 +43,9 @@ nlohmann::json continue_record(const std::optional<nlohmann::json>& existing, co
 // Puts outcome into record["steps"], replacing an earlier entry of the same step, in run order.
 void add_step(nlohmann::json& record, const StepOutcome& outcome);
 
-// record["services"] derived from the state file's JSON (ignored when it belongs to another
-// commit) and the bump entry of record["steps"]; paths under root become relative to it.
+// record["services"] and record["test"] derived from the state file's JSON (ignored when it
+// belongs to another commit) and the bump entry of record["steps"]; paths under root become
+// relative to it.
 void derive_services(nlohmann::json& record, const nlohmann::json& state, const std::filesystem::path& root);
 
 // Reads run.json and state.json under root, adds outcome, derives the services and writes the
