@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -80,8 +81,8 @@ std::string format_seconds(std::optional<double> seconds) {
         return "-";
     }
     if (*seconds >= 60) {
-        return fmt::format("{}m{:04.1f}s", static_cast<int>(*seconds) / 60,
-                           *seconds - 60 * (static_cast<int>(*seconds) / 60));
+        const double minutes = std::floor(*seconds / 60);
+        return fmt::format("{:.0f}m{:04.1f}s", minutes, *seconds - 60 * minutes);
     }
     return fmt::format("{:.1f}s", *seconds);
 }
