@@ -116,11 +116,11 @@ TEST_CASE("pipe run gives the same record as the steps run one by one", "[integr
     CHECK(api["bump"][0]["new"] == "sha-" + sha);
     CHECK_THAT(run.err, Catch::Contains("pipe: step ") && Catch::Contains("duration"));
     CHECK_THAT(read_file(dir.path() / "pipe.prom"),
-               Catch::Contains("pipe_step_success{step=\"bump\",service=\"repo\"} 1") && Catch::EndsWith("# EOF\n"));
+               Catch::Contains("pipe_step_success{step=\"bump\",service=\"api\"} 1") && Catch::EndsWith("# EOF\n"));
 
     // The same steps one by one, from a clean state and a config repository without pipe's branch.
     std::filesystem::remove_all(p.repo / ".pipe");
-    git(p.bare, {"branch", "-D", "bump/repo"});
+    git(p.bare, {"branch", "-D", "bump/api"});
     for (const std::vector<std::string>& step :
          std::vector<std::vector<std::string>>{{"build", "--skip-unchanged"}, {"push"}, {"scan"}, {"sign"}, {"bump"}}) {
         auto ran = run_pipe(step, p.repo, p.env);
@@ -147,5 +147,5 @@ TEST_CASE("a CRITICAL finding stops pipe run with exit 1 before sign and bump", 
     for (const std::string& tag : p.registry.skopeo_tags("acme/api")) {
         CHECK(tag != "sha256-" + digest.substr(7) + ".sig");
     }
-    CHECK(git(p.bare, {"branch", "--list", "bump/repo"}).empty());
+    CHECK(git(p.bare, {"branch", "--list", "bump/api"}).empty());
 }
