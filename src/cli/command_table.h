@@ -27,6 +27,9 @@ public:
     // The command's own part of the run record (`.pipe/run.json`) after run, beyond what it left in
     // `.pipe/state.json`; null for commands whose results the state already holds.
     virtual nlohmann::json record_part() const { return nullptr; }
+    // False when the command did something other than its pipeline step (`pipe sign
+    // --generate-key`), so the run record is left alone.
+    virtual bool ran_step() const { return true; }
 };
 
 // One row of the table.

@@ -49,7 +49,7 @@ RecordedStep run_recorded_step(const std::string& step, CommandHandler& handler,
     } else {
         recorded.exit_code = *recorded.verdict == Verdict::pass ? 0 : 1;
     }
-    if (invocation.globals().dry_run) {
+    if (invocation.globals().dry_run || !handler.ran_step()) {
         return recorded;
     }
     Output& out = invocation.out();

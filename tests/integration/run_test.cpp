@@ -33,6 +33,7 @@ struct Pipeline {
         bare = dir.path() / "config.git";
         git(dir.path(), {"clone", "-q", "--bare", seed.string(), bare.string()});
         key = dir.path() / "keys" / "cosign.key";
+        std::filesystem::create_directories(key.parent_path());
         repo = pipeline::testing::service_repository(
             dir.path() / "repo",
             {{"pipe.yaml", fmt::format("image: {}/acme/api\nregistry:\n  insecure: true\n"
@@ -111,7 +112,7 @@ TEST_CASE("pipe run gives the same record as the steps run one by one", "[integr
     CHECK(api["push"]["pinned"] == p.registry.host() + "/acme/api@" + digest);
     CHECK(api["scan"]["digest"] == digest);
     CHECK(api["scan"]["passed"] == true);
-    CHECK(api["sign"]["method"] == "native");
+    CHECK(api["sign"]["method"] == "native key");
     CHECK(api["bump"][0]["changed"] == true);
     CHECK(api["bump"][0]["new"] == "sha-" + sha);
     CHECK_THAT(run.err, Catch::Contains("pipe: step ") && Catch::Contains("duration"));
