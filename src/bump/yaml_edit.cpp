@@ -123,6 +123,7 @@ struct Difference {
     std::size_t old_pos = 0;
     std::string key;
     std::string new_value;
+    std::string old_value;
 };
 
 // Compares two trees node by node; an alias is compared once (aliases share a node, so a pair of
@@ -143,7 +144,7 @@ public:
         }
         if (a.IsScalar()) {
             if (a.Scalar() != b.Scalar() || a.Tag() != b.Tag()) {
-                add(DiffKind::scalar, path, mark_pos(a), {}, b.Scalar());
+                add(DiffKind::scalar, path, mark_pos(a), {}, b.Scalar(), a.Scalar());
             }
             return;
         }
@@ -172,8 +173,9 @@ public:
     bool exhausted() const { return m_exhausted; }
 
 private:
-    void add(DiffKind kind, const std::string& path, std::size_t pos, std::string key = {}, std::string value = {}) {
-        m_differences.push_back(Difference{kind, path, pos, std::move(key), std::move(value)});
+    void add(DiffKind kind, const std::string& path, std::size_t pos, std::string key = {}, std::string value = {},
+             std::string old_value = {}) {
+        m_differences.push_back(Difference{kind, path, pos, std::move(key), std::move(value), std::move(old_value)});
     }
 
     // A key's identity in its map: its text and which occurrence of that text it is (yaml-cpp keeps
@@ -200,7 +202,9 @@ private:
         std::vector<KeyId> common_right;
         for (std::size_t i = 0; i < left.size(); ++i) {
             if (std::find(right_keys.begin(), right_keys.end(), left_keys[i]) == right_keys.end()) {
-                add(DiffKind::removed, join_key(path, left_keys[i].first), mark_pos(left[i].first), left_keys[i].first);
+                const YAML::Node& value = left[i].second;
+                add(DiffKind::removed, join_key(path, left_keys[i].first), mark_pos(left[i].first), left_keys[i].first,
+                    {}, value.IsScalar() ? value.Scalar() : std::string());
             } else {
                 common_left.push_back(left_keys[i]);
             }
@@ -248,7 +252,7 @@ Result<std::vector<Difference>> differences(std::string_view before, std::string
     TreeDiff diff;
     try {
         if (left->size() != right->size()) {
-            return std::vector<Difference>{Difference{DiffKind::structure, "documents", 0, {}, {}}};
+            return std::vector<Difference>{Difference{DiffKind::structure, "documents", 0, {}, {}, {}}};
         }
         for (std::size_t i = 0; i < left->size(); ++i) {
             diff.compare((*left)[i], (*right)[i], document_prefix(left->size(), i), 0);
@@ -954,17 +958,27 @@ Result<MultiEdit> set_image_references(std::string_view text, std::string_view r
     return with_mark(bom, set_image_references_in(text.substr(bom.size()), repository, new_reference, origin));
 }
 
-Result<std::vector<std::string>> changed_paths(std::string_view before, std::string_view after,
-                                               const std::string& origin) {
+Result<std::vector<YamlChange>> yaml_changes(std::string_view before, std::string_view after,
+                                             const std::string& origin) {
     Result<std::vector<Difference>> found = differences(before, after, origin);
     if (!found) {
         return found.error();
     }
-    std::vector<std::string> paths;
+    std::vector<YamlChange> changes;
     for (const Difference& difference : *found) {
-        paths.push_back(difference.path);
+        YamlChange change;
+        change.path = difference.path;
+        change.kind = difference.kind == DiffKind::scalar    ? ChangeKind::scalar
+                      : difference.kind == DiffKind::added   ? ChangeKind::added
+                      : difference.kind == DiffKind::removed ? ChangeKind::removed
+                                                             : ChangeKind::structure;
+        change.key = difference.key;
+        change.old_value = difference.old_value;
+        change.new_value = difference.new_value;
+        std::tie(change.line, change.column) = line_column(before, difference.old_pos);
+        changes.push_back(std::move(change));
     }
-    return paths;
+    return changes;
 }
 
 }  // namespace pipeline::bump

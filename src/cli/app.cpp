@@ -160,7 +160,8 @@ Outcome run(int argc, const char* const* argv, const Environment& env) {
         return fail(out, usage_error(e.what(), "see 'pipe --help'"));
     }
     const GlobalOptions& g = cli.globals;
-    Output out(OutputOptions{g.json, g.quiet, g.verbose, color_wanted(env, g.no_color, STDERR_FILENO)});
+    Output out(OutputOptions{g.json, g.quiet, g.verbose, color_wanted(env, g.no_color, STDERR_FILENO),
+                             live_status_wanted(env, STDERR_FILENO)});
     CommandHandler* handler = nullptr;
     CLI::App* chosen = nullptr;
     for (auto& [command, command_handler] : cli.commands) {

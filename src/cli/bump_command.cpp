@@ -6,6 +6,7 @@
 #include "cli/step_output.h"
 
 #include <pipe/proc/system_runner.h>
+#include <pipe/steps/bump_check.h>
 #include <pipe/steps/bump_step.h>
 
 #include <fmt/format.h>
@@ -24,6 +25,7 @@ nlohmann::json result_json(const steps::BumpResult& result) {
                        {"commit", result.commit},
                        {"branch", result.branch},
                        {"attempts", result.attempts},
+                       {"superseded", result.superseded},
                        {"duration_ms", result.duration.count()}};
     doc["pull_request"] = result.pull_request ? nlohmann::json{{"number", result.pull_request->number},
                                                                {"url", result.pull_request->url},
@@ -40,7 +42,11 @@ nlohmann::json report_json(const steps::BumpReport& report) {
     for (const steps::BumpResult& result : report.results) {
         services.push_back(result_json(result));
     }
-    return nlohmann::json{{"services", services}};
+    nlohmann::json doc{{"services", services}};
+    if (report.refusal) {
+        doc["refused"] = {{"reason", report.refusal->reason}, {"hint", report.refusal->hint}};
+    }
+    return doc;
 }
 
 std::string step_summary(const steps::BumpReport& report) {
@@ -57,6 +63,69 @@ std::string step_summary(const steps::BumpReport& report) {
     return text + "\n";
 }
 
+nlohmann::json check_json(const steps::BumpCheckReport& report) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const bump::CheckFinding& finding : report.findings) {
+        findings.push_back({{"file", finding.file},
+                            {"line", finding.line},
+                            {"column", finding.column},
+                            {"path", finding.path},
+                            {"description", finding.description},
+                            {"image_version", finding.image_version}});
+    }
+    return nlohmann::json{{"base", report.base},
+                          {"head", report.head},
+                          {"base_source", report.base_source},
+                          {"files", report.files},
+                          {"only_image_versions", report.only_image_versions()},
+                          {"findings", findings}};
+}
+
+std::string where(const bump::CheckFinding& finding) {
+    return finding.line > 0 ? fmt::format("{}:{}:{}", finding.file, finding.line, finding.column) : finding.file;
+}
+
+std::string check_summary(const steps::BumpCheckReport& report) {
+    std::string text = fmt::format("### pipe bump --check\n\n{}\n\n",
+                                   report.only_image_versions() ? "Only image versions change."
+                                                                : "**The change touches more than image versions.**");
+    for (const bump::CheckFinding& finding : report.findings) {
+        text += fmt::format("- `{}` {}{}\n", where(finding), finding.description,
+                            finding.image_version ? "" : " (not an image version)");
+    }
+    return text + "\n";
+}
+
+// `pipe bump --check`: no workspace, no pipe.yaml; the current checkout is the config repository.
+Result<Verdict> run_check(Invocation& invocation, const steps::BumpCheckOptions& options) {
+    Output& out = invocation.out();
+    Result<steps::BumpCheckReport> report = steps::run_bump_check(options, invocation.env());
+    if (!report) {
+        return report.error();
+    }
+    const bool clean = report->only_image_versions();
+    if (out.options().json) {
+        out.document(check_json(*report));
+    } else {
+        out.info(fmt::format("pipe: checking {}..{} ({}): {} file(s) changed", report->base.substr(0, 12),
+                             report->head.substr(0, 12), report->base_source, report->files));
+        for (const bump::CheckFinding& finding : report->findings) {
+            out.line(fmt::format("{}: {}{}", where(finding), finding.description,
+                                 finding.image_version ? " (image version)" : " (NOT an image version)"));
+        }
+        const auto others = std::count_if(report->findings.begin(), report->findings.end(),
+                                          [](const bump::CheckFinding& finding) { return !finding.image_version; });
+        out.info(clean ? std::string("pipe: only image versions change")
+                       : fmt::format("pipe: the change touches more than image versions ({} finding(s))", others));
+    }
+    ci::StepOutputs outputs{{"only-image-versions", clean ? "true" : "false"}, {"json", check_json(*report).dump()}};
+    Result<Verdict> published = publish_to_actions(invocation, outputs, check_summary(*report));
+    if (!published) {
+        return published.error();
+    }
+    return clean ? Verdict::pass : Verdict::fail;
+}
+
 class BumpCommand final : public CommandHandler {
 public:
     void add_options(CLI::App& command) override {
@@ -70,12 +139,36 @@ public:
         command.add_option("--mode", m_options.mode, "git (any remote, libgit2) or api (GitHub, no clone)")
             ->option_text("git|api")
             ->check(CLI::IsMember({"git", "api"}));
+        command.add_flag("--supersede", m_options.supersede,
+                         "Close older open bump pull requests of the service (as `supersede: true`)");
         command.add_flag("--no-verify", m_options.no_verify,
                          "Bump even when the image's signature does not verify against `verify:` (loudly)");
+        command.add_flag("--check", m_check,
+                         "In the config repository's CI: exit 1 when the change (HEAD against its base) touches "
+                         "more than image versions");
+        command
+            .add_option("--against", m_check_options.against,
+                        "With --check: the base revision (default: merge base with origin/$GITHUB_BASE_REF, "
+                        "else HEAD^)")
+            ->option_text("REV");
+        command
+            .add_option("--key", m_check_options.keys,
+                        "With --check: another YAML path whose value may change (repeatable)")
+            ->option_text("PATH");
         add_registry_options(command, m_registry);
     }
 
     Result<Verdict> run(Invocation& invocation) override {
+        if (m_check) {
+            if (m_options.direct || m_options.no_pr || m_options.supersede || !m_value.empty() || m_pin != "tag") {
+                return usage_error("--check only reads the checkout; it takes no bump flags",
+                                   "run `pipe bump --check` on its own, in the config repository's CI");
+            }
+            return run_check(invocation, m_check_options);
+        }
+        if (!m_check_options.against.empty() || !m_check_options.keys.empty()) {
+            return usage_error("--against and --key belong to --check", "add --check, or drop them");
+        }
         Result<steps::Workspace*> workspace = invocation.workspace();
         if (!workspace) {
             return workspace.error();
@@ -100,6 +193,19 @@ public:
         }
         print(out, *report);
         m_record_part = report_json(*report);
+        if (report->refusal) {
+            if (!out.options().json) {
+                out.warn(report->refusal->reason);
+                out.info("hint: " + report->refusal->hint);
+            }
+            ci::StepOutputs refused{{"changed", "false"}, {"json", report_json(*report).dump()}};
+            if (auto published =
+                    publish_to_actions(invocation, refused, "### pipe bump\n\n" + report->refusal->reason + "\n");
+                !published) {
+                return published.error();
+            }
+            return Verdict::fail;
+        }
         if (m_options.dry_run) {
             return Verdict::pass;
         }
@@ -118,6 +224,12 @@ public:
 
 private:
     void print(Output& out, const steps::BumpReport& report) const {
+        for (const steps::BumpResult& result : report.results) {
+            for (const int number : result.superseded) {
+                out.info(fmt::format("pipe: closed #{} in {}: superseded by #{}", number, result.target,
+                                     result.pull_request ? result.pull_request->number : 0));
+            }
+        }
         if (out.options().json) {
             nlohmann::json doc = report_json(report);
             if (m_options.dry_run) {
@@ -148,6 +260,8 @@ private:
     }
 
     steps::BumpOptions m_options;
+    bool m_check = false;
+    steps::BumpCheckOptions m_check_options;
     std::string m_value;
     std::string m_pin = "tag";
     steps::RegistryOverrides m_registry;

@@ -53,6 +53,7 @@ std::unique_ptr<CommandHandler> make_sign_command();
 std::unique_ptr<CommandHandler> make_verify_command();
 std::unique_ptr<CommandHandler> make_bump_command();
 std::unique_ptr<CommandHandler> make_run_command();
+std::unique_ptr<CommandHandler> make_completion_command();
 std::unique_ptr<CommandHandler> make_version_command();
 
 }  // namespace pipeline::cli

@@ -20,7 +20,8 @@ namespace pipeline::cli {
 void add_registry_options(CLI::App& command, steps::RegistryOverrides& registry);
 
 // Progress that prints "pipe: <verb> service 'x'" and the tool's lines to stderr, or inside
-// GitHub Actions opens a "<title> x" group for them. out must outlive the callbacks.
+// GitHub Actions opens a "<title> x" group for them; on a terminal outside CI (Output's live
+// option) one status line shows the tool's latest line instead. out must outlive the callbacks.
 steps::ToolProgress tool_progress(Output& out, bool in_actions, std::string title, std::string verb);
 
 // {"services": services, "dry_run": true} or {"services": services, "state_file": path}.

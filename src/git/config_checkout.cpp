@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cstring>
 #include <ctime>
 #include <vector>
@@ -15,10 +14,7 @@ namespace pipeline::git {
 namespace {
 
 using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
-using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
-using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
 
 // How many times libgit2 may ask for credentials before pipe gives up (it asks again after each
 // refusal, forever).
@@ -66,20 +62,6 @@ git_remote_callbacks callbacks_for(CallbackPayload& payload) {
     callbacks.push_update_reference = push_status;
     callbacks.payload = &payload;
     return callbacks;
-}
-
-std::string oid_text(const git_oid& oid) {
-    std::array<char, GIT_OID_HEXSZ + 1> text{};
-    git_oid_tostr(text.data(), text.size(), &oid);
-    return text.data();
-}
-
-Result<git_oid> parse_oid(const std::string& sha) {
-    git_oid oid;
-    if (git_oid_fromstr(&oid, sha.c_str()) != 0) {
-        return runtime_error(fmt::format("'{}' is not a commit id", sha));
-    }
-    return oid;
 }
 
 }  // namespace
@@ -177,35 +159,7 @@ std::optional<std::string> ConfigCheckout::tip(const std::string& branch) const 
 }
 
 Result<std::optional<std::string>> ConfigCheckout::read_file(const std::string& commit, const std::string& path) const {
-    Result<git_oid> oid = parse_oid(commit);
-    if (!oid) {
-        return oid.error();
-    }
-    git_commit* raw_commit = nullptr;
-    if (git_commit_lookup(&raw_commit, m_state->repository.get(), &*oid) != 0) {
-        return libgit2_failure(fmt::format("reading commit {}", commit));
-    }
-    CommitPtr found(raw_commit);
-    git_tree* raw_tree = nullptr;
-    if (git_commit_tree(&raw_tree, found.get()) != 0) {
-        return libgit2_failure(fmt::format("reading the tree of {}", commit));
-    }
-    TreePtr tree(raw_tree);
-    git_tree_entry* raw_entry = nullptr;
-    if (git_tree_entry_bypath(&raw_entry, tree.get(), path.c_str()) != 0) {
-        return std::optional<std::string>();
-    }
-    TreeEntryPtr entry(raw_entry);
-    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
-        return runtime_error(fmt::format("{} in {} is a directory, not a file", path, m_state->display));
-    }
-    git_blob* raw_blob = nullptr;
-    if (git_blob_lookup(&raw_blob, m_state->repository.get(), git_tree_entry_id(entry.get())) != 0) {
-        return libgit2_failure(fmt::format("reading {}", path));
-    }
-    BlobPtr blob(raw_blob);
-    const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-    return std::optional<std::string>(std::string(bytes, static_cast<std::size_t>(git_blob_rawsize(blob.get()))));
+    return file_at(m_state->repository.get(), commit, path, m_state->display);
 }
 
 Result<std::string> ConfigCheckout::commit(const std::string& parent, const std::map<std::string, std::string>& files,

@@ -102,6 +102,10 @@ std::optional<PullRequest> pull_from(const json& doc) {
     pull.title = string_at(doc, "title").value_or("");
     pull.body = string_at(doc, "body").value_or("");
     pull.head_sha = nested_string(doc, "head", "sha").value_or("");
+    pull.head_ref = nested_string(doc, "head", "ref").value_or("");
+    if (doc.contains("head") && doc["head"].is_object()) {
+        pull.head_repo = nested_string(doc["head"], "repo", "full_name").value_or("");
+    }
     pull.draft = doc.value("draft", false);
     return pull;
 }
@@ -447,6 +451,38 @@ GithubResult<std::optional<PullRequest>> GithubClient::find_open_pull(const Repo
         }
     }
     return std::optional<PullRequest>();
+}
+
+GithubResult<std::vector<PullRequest>> GithubClient::list_open_pulls(const Repository& repository,
+                                                                     std::string_view base) {
+    constexpr int k_page_size = 100;
+    constexpr int k_max_pages = 50;
+    std::vector<PullRequest> pulls;
+    for (int page = 1; page <= k_max_pages; ++page) {
+        Call call;
+        call.url = fmt::format("{}/repos/{}/pulls?{}", m_settings.api_url, repository.full(),
+                               http::form_encode({{"state", "open"},
+                                                  {"base", std::string(base)},
+                                                  {"per_page", std::to_string(k_page_size)},
+                                                  {"page", std::to_string(page)}}));
+        call.operation = {fmt::format("list open pull requests into {}", base), std::string(k_pulls_read)};
+        GithubResult<json> doc = send_json(repository, call);
+        if (!doc) {
+            return doc.github_error();
+        }
+        if (!doc->is_array()) {
+            return unexpected_answer(repository, call.operation, "not a list");
+        }
+        for (const json& entry : *doc) {
+            if (std::optional<PullRequest> pull = pull_from(entry)) {
+                pulls.push_back(std::move(*pull));
+            }
+        }
+        if (doc->size() < static_cast<std::size_t>(k_page_size)) {
+            break;
+        }
+    }
+    return pulls;
 }
 
 GithubResult<PullRequest> GithubClient::create_pull(const Repository& repository, std::string_view title,

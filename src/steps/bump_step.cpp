@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <random>
+#include <regex>
 #include <thread>
 
 namespace pipeline::steps {
@@ -462,6 +463,36 @@ private:
             }
         }
         result.pull_request = PullRequestResult{pull->number, pull->html_url, operation};
+        if (target.supersede || m_options.supersede) {
+            return supersede(github, repository, target, base, *pull, result);
+        }
+        return {};
+    }
+
+    // Closes the other open pull requests of this service's bump branches (same template, another
+    // commit), each with a comment linking the new one.
+    Result<void> supersede(github::GithubClient& github, const github::Repository& repository,
+                           const config::BumpTarget& target, const std::string& base,
+                           const github::PullRequest& current, BumpResult& result) {
+        auto open = github.list_open_pulls(repository, base);
+        if (!open) {
+            return Result<void>(open.error());
+        }
+        for (const github::PullRequest& older : *open) {
+            if (older.number == current.number || older.head_repo != repository.full() ||
+                older.head_ref == current.head_ref || !bump_branch_matches(target.branch, m_fields, older.head_ref)) {
+                continue;
+            }
+            const std::string note = fmt::format("Superseded by #{} ({}), which bumps {} to `{}`. Closed by pipe bump.",
+                                                 current.number, current.html_url, result.service, result.new_value);
+            if (auto commented = github.comment(repository, older.number, note); !commented) {
+                return Result<void>(commented.error());
+            }
+            if (auto closed = github.close_pull(repository, older.number); !closed) {
+                return Result<void>(closed.error());
+            }
+            result.superseded.push_back(older.number);
+        }
         return {};
     }
 
@@ -518,11 +549,11 @@ Result<Values> values_for(const Workspace& workspace, const config::ServiceConfi
 }
 
 // Checks that the tag still resolves to the pushed digest, so a bump never names an image that
-// moved since the push.
-Result<void> check_tag(const Workspace& workspace, const config::ServiceConfig& service, proc::Runner& runner,
-                       const Values& values, const BumpOptions& options) {
+// moved since the push; a refusal when it does not.
+Result<std::optional<BumpRefusal>> check_tag(const Workspace& workspace, const config::ServiceConfig& service,
+                                             proc::Runner& runner, const Values& values, const BumpOptions& options) {
     if (options.value || values.digest.empty() || options.dry_run) {
-        return {};
+        return std::optional<BumpRefusal>();
     }
     Result<std::unique_ptr<RegistrySession>> session = RegistrySession::open(workspace, service, runner, options.trace);
     if (!session) {
@@ -537,11 +568,47 @@ Result<void> check_tag(const Workspace& workspace, const config::ServiceConfig& 
         return head.error();
     }
     if (!*head || (*head)->digest != values.digest) {
-        return runtime_error(
-            fmt::format("{} no longer resolves to the pushed digest {}", tagged->string(), values.digest),
-            "someone pushed over the tag; push again, or bump with --pin digest after checking");
+        return std::optional<BumpRefusal>(
+            BumpRefusal{fmt::format("refusing to bump {}: {} no longer resolves to the pushed digest {}", service.name,
+                                    tagged->string(), values.digest),
+                        "someone pushed over the tag; push again, or bump with --pin digest after checking"});
     }
-    return {};
+    return std::optional<BumpRefusal>();
+}
+
+// Verifies the pushed digest against the service's verify policy; a refusal when its signature
+// does not verify. A check that could not run is an error, never a pass.
+Result<std::optional<BumpRefusal>> check_signature(const Workspace& workspace, const config::ServiceConfig& service,
+                                                   proc::Runner& runner, const Values& values,
+                                                   const BumpOptions& options, BumpReport& report) {
+    if (!service.verify.configured() || options.value || options.dry_run) {
+        return std::optional<BumpRefusal>();
+    }
+    const std::string image = values.repository + "@" + values.digest;
+    if (options.no_verify) {
+        report.warnings.push_back(
+            fmt::format("--no-verify: {} is bumped WITHOUT checking its signature against the verify policy", image));
+        return std::optional<BumpRefusal>();
+    }
+    VerifyOptions verify;
+    verify.images = {image};
+    verify.trace = options.trace;
+    Result<VerifyReport> verified = run_verify(workspace, runner, verify);
+    if (!verified) {
+        return verified.error();
+    }
+    if (verified->verified()) {
+        return std::optional<BumpRefusal>();
+    }
+    const ImageVerification& checked = verified->images.front();
+    if (checked.status == VerifyStatus::unchecked) {
+        return runtime_error(
+            fmt::format("cannot bump {}: its signature could not be checked ({})", checked.image, checked.reason),
+            "fix what kept the check from running, then run pipe bump again");
+    }
+    return std::optional<BumpRefusal>(BumpRefusal{
+        fmt::format("refusing to bump {}: its signature does not verify ({})", checked.image, checked.reason),
+        "sign it with `pipe sign`, or bump with --no-verify if you must"});
 }
 
 }  // namespace
@@ -562,6 +629,45 @@ std::string expand_bump_template(std::string_view text, const std::map<std::stri
         at = close + 1;
     }
     return out;
+}
+
+bool bump_branch_matches(std::string_view branch_template, const std::map<std::string, std::string>& fields,
+                         std::string_view branch) {
+    // The template as a regular expression: fixed text and {service}/{image} literally, commit
+    // fields as hex (so bump/api-{short_commit} never takes bump/api-worker-1a2b3c4), any other
+    // field as one path segment.
+    const auto literal = [](std::string_view text) {
+        std::string escaped;
+        for (const char c : text) {
+            if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
+                escaped += '\\';
+            }
+            escaped += c;
+        }
+        return escaped;
+    };
+    std::string pattern;
+    std::size_t at = 0;
+    while (at < branch_template.size()) {
+        const std::size_t open = branch_template.find('{', at);
+        const std::size_t close = open == std::string_view::npos ? open : branch_template.find('}', open);
+        if (close == std::string_view::npos) {
+            pattern += literal(branch_template.substr(at));
+            break;
+        }
+        pattern += literal(branch_template.substr(at, open - at));
+        const std::string name(branch_template.substr(open + 1, close - open - 1));
+        const auto field = fields.find(name);
+        if ((name == "service" || name == "image") && field != fields.end()) {
+            pattern += literal(field->second);
+        } else if (name == "commit" || name == "short_commit") {
+            pattern += "[0-9a-f]{4,64}";
+        } else {
+            pattern += "[^/]+";
+        }
+        at = close + 1;
+    }
+    return std::regex_match(branch.begin(), branch.end(), std::regex(pattern));
 }
 
 Result<BumpReport> run_bump(const Workspace& workspace, proc::Runner& runner, const BumpOptions& options) {
@@ -590,29 +696,16 @@ Result<BumpReport> run_bump(const Workspace& workspace, proc::Runner& runner, co
         if (!values) {
             return values.error();
         }
-        if (auto checked = check_tag(workspace, service, runner, *values, options); !checked) {
-            return checked.error();
+        Result<std::optional<BumpRefusal>> refusal = check_tag(workspace, service, runner, *values, options);
+        if (refusal && !*refusal) {
+            refusal = check_signature(workspace, service, runner, *values, options, report);
         }
-        if (service.verify.configured() && !options.value && !options.dry_run) {
-            if (options.no_verify) {
-                report.warnings.push_back(
-                    fmt::format("--no-verify: {} is bumped WITHOUT checking its signature against the verify policy",
-                                values->repository + "@" + values->digest));
-            } else {
-                VerifyOptions verify;
-                verify.images = {values->repository + "@" + values->digest};
-                verify.trace = options.trace;
-                Result<VerifyReport> verified = run_verify(workspace, runner, verify);
-                if (!verified) {
-                    return verified.error();
-                }
-                if (!verified->verified()) {
-                    const ImageVerification& image = verified->images.front();
-                    return runtime_error(fmt::format("refusing to bump {}: its signature does not verify ({})",
-                                                     image.image, image.reason),
-                                         "sign it with `pipe sign`, or bump with --no-verify if you must");
-                }
-            }
+        if (!refusal) {
+            return refusal.error();
+        }
+        if (*refusal) {
+            report.refusal = std::move(*refusal);
+            break;
         }
         for (const config::BumpTarget& target : service.bump) {
             Result<BumpResult> result = bumper.bump(service, target, *values);

@@ -677,15 +677,23 @@ std::string FakeGithub::api_url() const {
     return "http://127.0.0.1:" + std::to_string(m_port);
 }
 
-nlohmann::json FakeGithub::state() const {
+nlohmann::json FakeGithub::get(const std::string& path) const {
     http::CurlClient client;
     http::Request request;
-    request.url = *http::SanitizedUrl::parse(api_url() + "/_fake/state");
+    request.url = *http::SanitizedUrl::parse(api_url() + path);
     http::SendResult sent = client.send(request);
     if (!sent || sent->status != 200) {
-        throw std::runtime_error("fake-github did not answer /_fake/state");
+        throw std::runtime_error("fake-github did not answer " + path);
     }
     return nlohmann::json::parse(sent->body);
+}
+
+nlohmann::json FakeGithub::state() const {
+    return get("/_fake/state");
+}
+
+nlohmann::json FakeGithub::faults() const {
+    return get("/_fake/faults");
 }
 
 void FakeGithub::set_faults(const nlohmann::json& rules) const {

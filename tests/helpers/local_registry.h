@@ -173,7 +173,12 @@ public:
     // POST /_fake/faults: replaces the fault rules ({method, path_regex, status, body, headers, times}).
     void set_faults(const nlohmann::json& rules) const;
 
+    // GET /_fake/faults: the rules with their counts (hits, remaining).
+    nlohmann::json faults() const;
+
 private:
+    nlohmann::json get(const std::string& path) const;
+
     int m_port = 0;
     std::unique_ptr<ServiceProcess> m_process;
 };

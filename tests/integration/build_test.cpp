@@ -35,7 +35,7 @@ const char* const k_containerfile =
 
 }  // namespace
 
-TEST_CASE("pipe build builds the image under every tag with every label", "[integration][build]") {
+TEST_CASE("pipe build builds the image under every tag with every label", "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = repository(dir,
@@ -89,7 +89,8 @@ TEST_CASE("pipe build builds the image under every tag with every label", "[inte
                            "\n");
 }
 
-TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are written", "[integration][build]") {
+TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are written",
+          "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = repository(dir, "image: ghcr.io/acme/api\n", k_containerfile);
@@ -124,7 +125,7 @@ TEST_CASE("inside GitHub Actions buildah's output is grouped and outputs are wri
     CHECK_THAT(read_file(summary), Catch::Contains("### pipe build") && Catch::Contains("| api | `sha256:"));
 }
 
-TEST_CASE("several platforms build a manifest list carrying every tag", "[integration][build]") {
+TEST_CASE("several platforms build a manifest list carrying every tag", "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = repository(dir, "image: ghcr.io/acme/api\n", k_containerfile);
@@ -159,7 +160,7 @@ TEST_CASE("several platforms build a manifest list carrying every tag", "[integr
     CHECK(nlohmann::json::parse(list.out)["manifests"].size() == 2);
 }
 
-TEST_CASE("monorepo services build from their own contexts - --service picks one", "[integration][build]") {
+TEST_CASE("monorepo services build from their own contexts - --service picks one", "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = dir.path() / "repo";
@@ -187,7 +188,7 @@ TEST_CASE("monorepo services build from their own contexts - --service picks one
     CHECK(state["services"].contains("web"));
 }
 
-TEST_CASE("a failing instruction exits 3 with buildah's reason and records nothing", "[integration][build]") {
+TEST_CASE("a failing instruction exits 3 with buildah's reason and records nothing", "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     auto repo = repository(dir, "image: ghcr.io/acme/api\n", "FROM scratch\nCOPY missing.txt /missing.txt\n");
@@ -200,7 +201,7 @@ TEST_CASE("a failing instruction exits 3 with buildah's reason and records nothi
     CHECK_FALSE(std::filesystem::exists(repo / ".pipe/state.json"));
 }
 
-TEST_CASE("a base image that cannot be pulled explains the cause", "[integration][build]") {
+TEST_CASE("a base image that cannot be pulled explains the cause", "[integration][build][buildah]") {
     TempDir dir;
     Storage storage(dir);
     // Port 9 on loopback refuses connections: the pull fails at once without any network.

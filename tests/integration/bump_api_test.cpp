@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <ctime>
 #include <thread>
 
 using pipeline::Environment;
@@ -26,7 +28,8 @@ constexpr int k_services = 8;
 
 // acme/k8s-config on the fake with apps/svc<i>/values.yaml, and a service repository bumping them.
 struct Api {
-    explicit Api(const TempDir& dir) {
+    // entry: more lines of each service's bump entry (indented by six spaces).
+    explicit Api(const TempDir& dir, const std::string& entry = "") {
         std::vector<std::pair<std::string, std::string>> files;
         std::string services = "services:\n";
         for (int i = 0; i < k_services; ++i) {
@@ -34,8 +37,8 @@ struct Api {
             services += fmt::format(
                 "  svc{0}:\n    image: ghcr.io/acme/svc{0}\n    bump:\n      repo: acme/k8s-config\n"
                 "      file: apps/svc{0}/values.yaml\n      key: image.tag\n"
-                "      labels: [deploy]\n",
-                i);
+                "      labels: [deploy]\n{1}",
+                i, entry);
         }
         const std::filesystem::path seed = dir.path() / "seed";
         pipeline::testing::service_repository(seed, files);
@@ -153,4 +156,67 @@ TEST_CASE("GitHub failures in API mode: bad token, lost permission, a PR POST is
     INFO(retried.err);
     CHECK(retried.exit_code == 0);
     CHECK(a.github->state()["pulls"].size() == 1);
+}
+
+TEST_CASE("supersede closes the older bump pull requests of the same service, with a link", "[integration][bump]") {
+    TempDir dir;
+    Api a(dir, "      branch: bump/{service}-{value}\n      supersede: true\n");
+    auto other = run_pipe({"--service", "svc1", "bump", "--value", "sha-x"}, a.repo, a.env);
+    REQUIRE(other.exit_code == 0);
+    auto first = run_pipe({"--service", "svc0", "bump", "--value", "sha-one"}, a.repo, a.env);
+    REQUIRE(first.exit_code == 0);
+    auto second = run_pipe({"--service", "svc0", "bump", "--value", "sha-two", "--json"}, a.repo, a.env);
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    const auto doc = nlohmann::json::parse(second.out);
+    CHECK(doc["services"][0]["branch"] == "bump/svc0-sha-two");
+    CHECK(doc["services"][0]["pull_request"]["operation"] == "created");
+    CHECK(doc["services"][0]["superseded"] == nlohmann::json::array({2}));
+    const nlohmann::json pulls = a.github->state()["pulls"];
+    REQUIRE(pulls.size() == 3);
+    CHECK(pulls[0]["state"] == "open");  // svc1's
+    CHECK(pulls[1]["state"] == "closed");
+    REQUIRE(pulls[1]["comments"].size() == 1);
+    CHECK(pulls[1]["comments"][0].get<std::string>().find("Superseded by #3") != std::string::npos);
+    CHECK(pulls[2]["state"] == "open");
+    CHECK(second.err.find("closed #2") != std::string::npos);
+}
+
+TEST_CASE("a pull request another pipeline opened meanwhile (422) is found and updated", "[integration][bump]") {
+    TempDir dir;
+    Api a(dir);
+    REQUIRE(run_pipe({"--service", "svc3", "bump", "--value", "sha-one"}, a.repo, a.env).exit_code == 0);
+    // The next run lists no open pull request (the other pipeline's was not there yet), so it
+    // POSTs one and GitHub answers 422 "A pull request already exists".
+    a.github->set_faults(nlohmann::json::array(
+        {{{"method", "GET"}, {"path_regex", "/pulls$"}, {"status", 200}, {"body", nlohmann::json::array()}}}));
+    auto raced = run_pipe({"--service", "svc3", "bump", "--value", "sha-two", "--json"}, a.repo, a.env);
+    INFO(raced.err);
+    REQUIRE(raced.exit_code == 0);
+    CHECK(nlohmann::json::parse(raced.out)["services"][0]["pull_request"]["operation"] == "updated");
+    const nlohmann::json pulls = a.github->state()["pulls"];
+    REQUIRE(pulls.size() == 1);
+    CHECK(pulls[0]["title"].get<std::string>().find("sha-two") != std::string::npos);
+}
+
+TEST_CASE("GitHub rate limits in API mode are waited out, then the bump lands", "[integration][bump]") {
+    TempDir dir;
+    Api a(dir);
+    a.github->set_faults(nlohmann::json::array(
+        {{{"method", "GET"}, {"path_regex", "/contents/"}, {"status", 403}, {"headers", {{"Retry-After", "1"}}}},
+         {{"method", "POST"}, {"path_regex", "/git/trees$"}, {"status", 429}, {"headers", {{"Retry-After", "1"}}}},
+         {{"method", "GET"},
+          {"path_regex", "/git/ref/"},
+          {"status", 403},
+          {"headers",
+           {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", std::to_string(std::time(nullptr) + 1)}}}}}));
+    const auto started = std::chrono::steady_clock::now();
+    auto run = run_pipe({"--service", "svc4", "bump", "--value", "sha-rl"}, a.repo, a.env);
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(2));
+    for (const nlohmann::json& rule : a.github->faults()) {
+        CHECK(rule["hits"] == 1);
+    }
+    CHECK(git(a.bare, {"show", "bump/svc4:apps/svc4/values.yaml"}) == "image:\n  tag: sha-rl  # pipe");
 }

@@ -66,7 +66,8 @@ std::size_t count_matching(const std::vector<std::string>& lines, const std::str
 
 }  // namespace
 
-TEST_CASE("pipe build && pipe push: every tag in the registry resolves to the printed digest", "[integration][push]") {
+TEST_CASE("pipe build && pipe push: every tag in the registry resolves to the printed digest",
+          "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -113,7 +114,7 @@ TEST_CASE("pipe build && pipe push: every tag in the registry resolves to the pr
     }
 }
 
-TEST_CASE("pipe push --tag promotes the pushed digest without uploading", "[integration][push]") {
+TEST_CASE("pipe push --tag promotes the pushed digest without uploading", "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -139,7 +140,8 @@ TEST_CASE("pipe push --tag promotes the pushed digest without uploading", "[inte
     CHECK(state["services"]["api"]["push"]["references"].size() == 4);
 }
 
-TEST_CASE("pipe push to htpasswd over TLS with --ca-file and credentials from the environment", "[integration][push]") {
+TEST_CASE("pipe push to htpasswd over TLS with --ca-file and credentials from the environment",
+          "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path(), RegistrySetup{RegistryAuth::htpasswd, true});
@@ -174,7 +176,7 @@ TEST_CASE("pipe push to htpasswd over TLS with --ca-file and credentials from th
     }
 }
 
-TEST_CASE("pipe push with registry token auth asks the token server for push scope", "[integration][push]") {
+TEST_CASE("pipe push with registry token auth asks the token server for push scope", "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path(), RegistrySetup{RegistryAuth::token, false});
@@ -195,7 +197,8 @@ TEST_CASE("pipe push with registry token auth asks the token server for push sco
     }
 }
 
-TEST_CASE("pipe build --skip-unchanged reuses the pushed image and pipe push only tags it", "[integration][push]") {
+TEST_CASE("pipe build --skip-unchanged reuses the pushed image and pipe push only tags it",
+          "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -224,7 +227,7 @@ TEST_CASE("pipe build --skip-unchanged reuses the pushed image and pipe push onl
     }
 }
 
-TEST_CASE("transient registry faults are retried and the push succeeds", "[integration][push][faults]") {
+TEST_CASE("transient registry faults are retried and the push succeeds", "[integration][push][faults][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -245,7 +248,8 @@ TEST_CASE("transient registry faults are retried and the push succeeds", "[integ
     CHECK(registry.skopeo_digest(registry.host() + "/acme/api:main") == digest);
 }
 
-TEST_CASE("persistent faults exit 3 and leave no tag pointing at missing content", "[integration][push][faults]") {
+TEST_CASE("persistent faults exit 3 and leave no tag pointing at missing content",
+          "[integration][push][faults][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -275,7 +279,7 @@ TEST_CASE("persistent faults exit 3 and leave no tag pointing at missing content
     }
 }
 
-TEST_CASE("an unreachable registry is a runtime error with the fix", "[integration][push]") {
+TEST_CASE("an unreachable registry is a runtime error with the fix", "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     pipeline::testing::RefusingPort closed;
@@ -287,7 +291,8 @@ TEST_CASE("an unreachable registry is a runtime error with the fix", "[integrati
                             Catch::Contains("check the registry's address"));
 }
 
-TEST_CASE("a multi-platform build is pushed as an index with every platform's content", "[integration][push]") {
+TEST_CASE("a multi-platform build is pushed as an index with every platform's content",
+          "[integration][push][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());
@@ -312,7 +317,7 @@ TEST_CASE("a multi-platform build is pushed as an index with every platform's co
 }
 
 TEST_CASE("Ctrl-C during a push stops buildah, removes the private auth file and leaves no tag",
-          "[integration][push][interrupt]") {
+          "[integration][push][interrupt][buildah]") {
     TempDir dir;
     BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());

@@ -100,7 +100,7 @@ struct Scanned {
 
 }  // namespace
 
-TEST_CASE("pipe scan fails the gate on CRITICAL/HIGH and writes every report", "[integration][scan]") {
+TEST_CASE("pipe scan fails the gate on CRITICAL/HIGH and writes every report", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir);
     auto run = run_pipe({"scan", "--sarif", "out.sarif", "--junit", "out.xml", "--output", "raw.json"}, s.repo, s.env);
@@ -133,7 +133,7 @@ TEST_CASE("pipe scan fails the gate on CRITICAL/HIGH and writes every report", "
     CHECK(section["digest"] == s.pinned.substr(s.pinned.find('@') + 1));
 }
 
-TEST_CASE("pipe scan: clean images pass, --fail-on none reports only, --json shape", "[integration][scan]") {
+TEST_CASE("pipe scan: clean images pass, --fail-on none reports only, --json shape", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir, "clean.json");
     auto clean = run_pipe({"--json", "scan"}, s.repo, s.env);
@@ -156,7 +156,7 @@ TEST_CASE("pipe scan: clean images pass, --fail-on none reports only, --json sha
     CHECK_THAT(unfixed.err, Catch::Contains("2 finding(s) at HIGH"));
 }
 
-TEST_CASE("pipe scan reuses the report for the same digest and DB", "[integration][scan]") {
+TEST_CASE("pipe scan reuses the report for the same digest and DB", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir, "clean.json");
     REQUIRE(run_pipe({"scan"}, s.repo, s.env).exit_code == 0);
@@ -172,7 +172,7 @@ TEST_CASE("pipe scan reuses the report for the same digest and DB", "[integratio
     CHECK(s.image_calls() == 3);
 }
 
-TEST_CASE("a Trivy that fails, crashes or writes garbage never passes", "[integration][scan]") {
+TEST_CASE("a Trivy that fails, crashes or writes garbage never passes", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir, "clean.json");
     s.env["FAKE_TRIVY_MODE"] = "fail";
@@ -194,7 +194,7 @@ TEST_CASE("a Trivy that fails, crashes or writes garbage never passes", "[integr
     CHECK_THAT(missing.err, Catch::Contains("install Trivy"));
 }
 
-TEST_CASE("a DB download failure falls back to a recent cached DB, not an old one", "[integration][scan]") {
+TEST_CASE("a DB download failure falls back to a recent cached DB, not an old one", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir, "clean.json");
     s.env["FAKE_TRIVY_MODE"] = "db-rate-limit";
@@ -211,7 +211,7 @@ TEST_CASE("a DB download failure falls back to a recent cached DB, not an old on
     CHECK_THAT(old.err, Catch::Contains("TOOMANYREQUESTS") && Catch::Contains("--skip-db-update"));
 }
 
-TEST_CASE("pipe scan IMAGE:TAG resolves the tag to its digest first", "[integration][scan]") {
+TEST_CASE("pipe scan IMAGE:TAG resolves the tag to its digest first", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir, "clean.json");
     const std::string tagged = s.registry.host() + "/acme/api:main";
@@ -227,7 +227,7 @@ TEST_CASE("pipe scan IMAGE:TAG resolves the tag to its digest first", "[integrat
     CHECK(missing.exit_code == 2);
 }
 
-TEST_CASE("pipe scan --local scans the built image from an OCI layout export", "[integration][scan]") {
+TEST_CASE("pipe scan --local scans the built image from an OCI layout export", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir);
     auto run = run_pipe({"scan", "--local"}, s.repo, s.env);
@@ -242,7 +242,7 @@ TEST_CASE("pipe scan --local scans the built image from an OCI layout export", "
     CHECK_THAT(plan.out, Catch::Contains("buildah") && Catch::Contains(" oci:") && Catch::Contains("--input"));
 }
 
-TEST_CASE("pipe scan in GitHub Actions: summary, annotations, outputs", "[integration][scan]") {
+TEST_CASE("pipe scan in GitHub Actions: summary, annotations, outputs", "[integration][scan][buildah]") {
     TempDir dir;
     Scanned s(dir);
     dir.write("summary.md", "");
@@ -266,7 +266,7 @@ TEST_CASE("pipe scan in GitHub Actions: summary, annotations, outputs", "[integr
 // Hidden unless asked for (`integration_tests "[real-tools]"` with PIPE_TEST_REAL_TOOLS=1 and a
 // real trivy on PATH, which needs network for its DB): the same build, push and scan against the
 // real scanner, whose verdict on a FROM scratch image with one text file must be clean.
-TEST_CASE("pipe scan with the real Trivy", "[.][real-tools][integration]") {
+TEST_CASE("pipe scan with the real Trivy", "[.][real-tools][integration][buildah]") {
     const char* flag = std::getenv("PIPE_TEST_REAL_TOOLS");
     REQUIRE(flag != nullptr);
     REQUIRE(std::string(flag) == "1");

@@ -355,7 +355,7 @@ TEST_CASE("verification that could not run never passes", "[integration][sign]")
 }
 
 TEST_CASE("the pipeline: build, push, scan --sbom, sign with SBOM and provenance attestations, verify",
-          "[integration][sign]") {
+          "[integration][sign][buildah]") {
     TempDir dir;
     pipeline::testing::BuildahStorage storage(dir);
     LocalRegistry registry(dir.path());

@@ -12,7 +12,6 @@
 #include <vector>
 
 using pipeline::ErrorKind;
-using pipeline::bump::changed_paths;
 using pipeline::bump::Edit;
 using pipeline::bump::parse_path;
 using pipeline::bump::PathStep;
@@ -21,6 +20,20 @@ using pipeline::bump::set_kustomize_image;
 using pipeline::bump::set_scalar;
 
 namespace {
+
+// The paths of yaml_changes(), for tests that only care where two texts differ.
+pipeline::Result<std::vector<std::string>> changed_paths(std::string_view before, std::string_view after,
+                                                         const std::string& origin) {
+    auto changes = pipeline::bump::yaml_changes(before, after, origin);
+    if (!changes) {
+        return changes.error();
+    }
+    std::vector<std::string> paths;
+    for (const pipeline::bump::YamlChange& change : *changes) {
+        paths.push_back(change.path);
+    }
+    return paths;
+}
 
 const std::string k_digest = "sha256:9a7ed8d7d5d2ec2b4b3c1a0f5d4c6a8e2b1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d";
 

@@ -49,10 +49,28 @@ struct MultiEdit {
 Result<MultiEdit> set_image_references(std::string_view text, std::string_view repository,
                                        std::string_view new_reference, const std::string& origin);
 
-// The paths at which two texts' YAML trees differ (changed scalars or tags, added or removed keys,
-// changed structure), in document order; with several documents each path starts with
-// `documents[N].`. Invalid YAML in either text is a config error.
-Result<std::vector<std::string>> changed_paths(std::string_view before, std::string_view after,
-                                               const std::string& origin);
+// How two YAML trees differ at one path.
+enum class ChangeKind {
+    scalar,     // a scalar's value or tag changed
+    added,      // a key was added to a map
+    removed,    // a key was removed from a map
+    structure,  // a node changed type, a list changed length, keys moved or documents were added
+};
+
+// One difference between two YAML texts, at its position in the first.
+struct YamlChange {
+    ChangeKind kind = ChangeKind::structure;
+    std::string path;       // a.b[2].c; with several documents it starts with `documents[N].`
+    std::string key;        // the added or removed key
+    std::string old_value;  // the scalar before (scalar, removed)
+    std::string new_value;  // the scalar after (scalar, added)
+    int line = 0;
+    int column = 0;
+};
+
+// The differences between two texts' YAML trees in document order. Used to check every edit and
+// by `pipe bump --check`. Invalid YAML in either text is a config error.
+Result<std::vector<YamlChange>> yaml_changes(std::string_view before, std::string_view after,
+                                             const std::string& origin);
 
 }  // namespace pipeline::bump

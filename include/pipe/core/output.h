@@ -18,10 +18,15 @@ struct OutputOptions {
     bool quiet = false;
     bool verbose = false;
     bool color = false;
+    bool live = false;  // stderr is a terminal outside CI: status() rewrites one line in place
 };
 
 // True when colour should be used on stderr: a terminal, no NO_COLOR, no --no-color, TERM != dumb.
 bool color_wanted(const Environment& env, bool no_color_flag, int stderr_fd);
+
+// True when a status line may rewrite itself on stderr: a terminal, TERM != dumb, and not in CI
+// (CI or GITHUB_ACTIONS set), where logs keep every line instead.
+bool live_status_wanted(const Environment& env, int stderr_fd);
 
 // Writes results and messages; a closed stdout (pipe into `head`) is noted, never a crash.
 class Output {
@@ -38,6 +43,11 @@ public:
     void warn(std::string_view text) const;
     // `pipe: error: <where>: <message>` and an indented hint line, on stderr.
     void error(const Error& error) const;
+    // With options().live, replaces the one status line at the bottom of stderr with text (cut to
+    // the terminal's width); any other message clears it first. Without live, does nothing.
+    void status(std::string_view text) const;
+    // Removes the status line, if one is shown.
+    void clear_status() const;
 
     // A line of a child's own output passed through unchanged to stderr (the test runner's), shown
     // even with --quiet, since that output is what the user ran the command for.
@@ -59,6 +69,7 @@ private:
     std::FILE* m_out;
     std::FILE* m_err;
     bool m_stdout_closed = false;
+    mutable bool m_status_shown = false;
 };
 
 }  // namespace pipeline

@@ -74,6 +74,8 @@ struct PullRequest {
     std::string title;
     std::string body;
     std::string head_sha;
+    std::string head_ref;   // the head branch
+    std::string head_repo;  // owner/name of the head branch's repository (another one for a fork)
     bool draft = false;
 };
 
@@ -126,6 +128,9 @@ public:
     // The open pull request from head_owner:head_branch into base, or nullopt.
     GithubResult<std::optional<PullRequest>> find_open_pull(const Repository& repository, std::string_view head_owner,
                                                             std::string_view head_branch, std::string_view base);
+
+    // Every open pull request into base (all pages, newest first).
+    GithubResult<std::vector<PullRequest>> list_open_pulls(const Repository& repository, std::string_view base);
 
     // Opens a pull request from head ("branch", or "owner:branch" from a fork) into base. One
     // that already exists is GithubErrorKind::pr_exists (use find_open_pull and update_pull);

@@ -28,6 +28,7 @@ struct BumpOptions {
     bool no_pr = false;                // --no-pr: push the bump branch only
     std::string mode;                  // --mode git|api; empty: api for repo:, git for url:
     bool no_verify = false;            // --no-verify: skip the signature gate
+    bool supersede = false;            // --supersede: as `supersede: true` on every entry
     int max_attempts = 12;             // pushes that lost a race before giving up
     bool dry_run = false;
     std::function<void(std::string_view)> trace;  // requests, for --verbose; may be empty
@@ -52,15 +53,24 @@ struct BumpResult {
     std::string commit;
     std::string branch;
     std::optional<PullRequestResult> pull_request;
+    std::vector<int> superseded;  // older bump pull requests of this service closed for this one
     int attempts = 0;
     std::chrono::milliseconds duration{0};
     std::vector<std::string> plan;  // dry run
+};
+
+// Why pipe refused to bump: the image did not pass a gate (its tag moved since the push, or its
+// signature does not verify). A negative verdict (exit 1), not a failure to run.
+struct BumpRefusal {
+    std::string reason;
+    std::string hint;
 };
 
 // The outcome of the bump step.
 struct BumpReport {
     std::vector<BumpResult> results;
     std::vector<std::string> warnings;
+    std::optional<BumpRefusal> refusal;  // set: nothing was written for this and later services
 };
 
 // Bumps every `bump:` entry of every selected service, in order; stops at the first failure.
@@ -69,5 +79,11 @@ Result<BumpReport> run_bump(const Workspace& workspace, proc::Runner& runner, co
 // Fills {service}, {image}, {tag}, {digest}, {value}, {commit}, {short_commit}, {author},
 // {run_url} in text; unknown names stay as written.
 std::string expand_bump_template(std::string_view text, const std::map<std::string, std::string>& fields);
+
+// Whether branch is one the branch template could have produced for the same service and image:
+// {service} and {image} must match, every other field (commit, tag, digest...) matches any text.
+// `supersede` closes the open pull requests of such branches.
+bool bump_branch_matches(std::string_view branch_template, const std::map<std::string, std::string>& fields,
+                         std::string_view branch);
 
 }  // namespace pipeline::steps
