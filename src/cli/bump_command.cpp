@@ -222,6 +222,8 @@ public:
 
     nlohmann::json record_part() const override { return m_record_part; }
 
+    bool ran_step() const override { return !m_check; }
+
 private:
     void print(Output& out, const steps::BumpReport& report) const {
         for (const steps::BumpResult& result : report.results) {

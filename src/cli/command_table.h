@@ -28,7 +28,7 @@ public:
     // `.pipe/state.json`; null for commands whose results the state already holds.
     virtual nlohmann::json record_part() const { return nullptr; }
     // False when the command did something other than its pipeline step (`pipe sign
-    // --generate-key`), so the run record is left alone.
+    // --generate-key`, `pipe bump --check`), so the run record is left alone.
     virtual bool ran_step() const { return true; }
 };
 
