@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # pipe's main job on the bundled example: turns examples/payments-api into a git repository,
-# starts Debian's docker-registry on a free loopback port, computes the tags, builds the image
-# with buildah (vfs storage and chroot isolation in a private storage root, so no privileges are
-# needed and nothing is left behind), pushes it and checks the digest with skopeo; then releases
-# v1.4.2 (same commit: only tags are added) and makes a docs-only commit that
-# `pipe build --skip-unchanged` recognises without rebuilding. `pipe scan` runs when Trivy is
-# installed. It signs the pushed digest with a key (natively when cosign is absent) and verifies it
-# through a Kubernetes manifest, the deploy gate, and bumps the tag in a local config repository.
+# starts Debian's docker-registry on a free loopback port, computes the tags, then runs the whole
+# pipeline with `pipe run` in one process: build with buildah (vfs storage and chroot isolation in
+# a private storage root, so no privileges are needed and nothing is left behind), push, scan
+# (Trivy when installed; otherwise the demo says so and leaves the gate out explicitly), sign the
+# pushed digest with a key (natively when cosign is absent) and bump the tag in a local config
+# repository over file://. The run record .pipe/run.json and OpenMetrics text come out of it; skopeo
+# checks the digest and `pipe verify` checks the signature through a Kubernetes manifest, the
+# deploy gate. Then it releases v1.4.2 (same commit: only tags are added) and makes a docs-only
+# commit that `pipe build --skip-unchanged` recognises without rebuilding.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +47,9 @@ GIT_AUTHOR_NAME=Demo GIT_AUTHOR_EMAIL=demo@example.com GIT_COMMITTER_NAME=Demo \
     GIT_COMMITTER_EMAIL=demo@example.com git -C "$config_seed" commit -q -m "production values"
 git clone -q --bare "$config_seed" "$work/k8s-config.git"
 cat >>"$app/pipe.yaml" <<YAML
+sign:
+  key: $work/keys/cosign.key
+  attest: provenance
 bump:
   - url: file://$work/k8s-config.git
     file: apps/payments-api/values.yaml
@@ -81,32 +86,48 @@ export PIPE_STORAGE_DRIVER=vfs PIPE_ISOLATION=chroot
 echo "== pipe tags on branch main"
 "$pipe" -C "$app" tags --refs
 
-echo "== compile the service (static binary), pipe build --skip-unchanged, pipe push"
-mkdir -p "$app/bin"
-cc -static -Os -o "$app/bin/payments-api" "$app/cmd/main.c"
-"$pipe" -C "$app" build --skip-unchanged
-pinned=$("$pipe" -C "$app" push)
-echo "pipe printed: $pinned"
-witness=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' \
-    "docker://$registry/acme/payments-api:sha-$(git -C "$app" rev-parse HEAD)")
-echo "skopeo sees:  $registry/acme/payments-api@$witness"
-[[ $pinned == "$registry/acme/payments-api@$witness" ]] || { echo "digest mismatch" >&2; exit 1; }
-if command -v trivy >/dev/null; then
-    echo "== pipe scan (Trivy on the pushed digest)"
-    "$pipe" -C "$app" scan --fail-on none
-else
-    echo "== pipe scan skipped: trivy is not installed (https://trivy.dev); the tests use tests/fakes/fake-trivy"
-fi
-echo "== pipe sign with a key, then pipe verify (the deploy gate over a Kubernetes manifest)"
+echo "== a signing key (cosign's format, password from COSIGN_PASSWORD), outside the repository"
 export COSIGN_PASSWORD=demo-only-password
 mkdir -p "$work/keys" "$work/k8s"
 "$pipe" sign --generate-key --key "$work/keys/cosign.key"
+
+echo "== compile the service (static binary), then pipe run: build, push, scan, sign, bump"
+mkdir -p "$app/bin"
+cc -static -Os -o "$app/bin/payments-api" "$app/cmd/main.c"
+run_args=(run --step-arg build=--skip-unchanged --metrics "$work/pipe.prom")
+if command -v trivy >/dev/null; then
+    echo "trivy is installed: pipe scans the pushed digest with it (report only in this demo)"
+    run_args+=(--step-arg scan=--fail-on=none)
+else
+    echo "trivy is not installed (https://trivy.dev): this demo leaves the scan out with --skip scan;"
+    echo "without that, pipe run fails, because a gate that could not run never passes"
+    run_args+=(--skip scan)
+fi
 if command -v cosign >/dev/null; then
     echo "cosign is installed: pipe signs through it"
 else
     echo "cosign is not installed (https://docs.sigstore.dev): pipe signs natively, in cosign's format"
 fi
-"$pipe" -C "$app" sign --key "$work/keys/cosign.key" --attest provenance
+"$pipe" -C "$app" --json "${run_args[@]}" >"$work/run-record.json"
+pinned=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["services"][0]["push"]["pinned"])' \
+    "$work/run-record.json")
+echo "pipe recorded: $pinned"
+witness=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' \
+    "docker://$registry/acme/payments-api:sha-$(git -C "$app" rev-parse HEAD)")
+echo "skopeo sees:   $registry/acme/payments-api@$witness"
+[[ $pinned == "$registry/acme/payments-api@$witness" ]] || { echo "digest mismatch" >&2; exit 1; }
+python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+    "$work/run-record.json" "$app/.pipe/run.json" || { echo "run record mismatch" >&2; exit 1; }
+echo "== the run record (.pipe/run.json) and the metrics for a textfile collector"
+python3 -c 'import json, sys
+record = json.load(open(sys.argv[1]))
+for step in record["steps"]:
+    print("%-6s exit %d  %.1fs" % (step["step"], step["exit_code"], step["duration_seconds"]))
+for service in record["services"]:
+    print(service["name"], service["push"]["pinned"], service["sign"]["method"], service["bump"][0]["new"])' \
+    "$app/.pipe/run.json"
+cat "$work/pipe.prom"
+echo "== pipe verify (the deploy gate over a Kubernetes manifest)"
 cat >"$work/k8s/deployment.yaml" <<YAML
 apiVersion: apps/v1
 kind: Deployment
@@ -127,11 +148,8 @@ if "$pipe" -C "$app" verify --key "$work/keys/cosign.pub" -f "$work/k8s"; then
     echo "a tag reference passed the gate" >&2
     exit 1
 fi
-echo "== pipe bump: the pushed tag into the config repository (pipe's bump branch; no GitHub here, so no PR)"
-"$pipe" -C "$app" bump --no-pr
+echo "== what pipe run's bump step wrote into the config repository (pipe's bump branch; no GitHub here, so no PR)"
 git --git-dir "$work/k8s-config.git" diff main bump/payments-api
-echo "== recorded for the next step: .pipe/state.json"
-cat "$app/.pipe/state.json"
 
 echo "== release v1.4.2 of the same commit: unchanged, so only the version tags are added"
 git -C "$app" tag -a v1.4.2 -m "release 1.4.2"

@@ -2,6 +2,7 @@
 
 #include "cli/command_table.h"
 #include "cli/completion.h"
+#include "cli/step_recording.h"
 
 #include <pipe/core/suggest.h>
 
@@ -188,7 +189,9 @@ Outcome run(int argc, const char* const* argv, const Environment& env) {
         }
     }
     Invocation invocation(g, env, out);
-    Result<Verdict> verdict = handler->run(invocation);
+    Result<Verdict> verdict = is_run_step(chosen->get_name())
+                                  ? run_recorded_step(chosen->get_name(), *handler, invocation).verdict
+                                  : handler->run(invocation);
     if (!verdict) {
         return fail(out, verdict.error());
     }

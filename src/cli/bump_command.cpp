@@ -192,6 +192,7 @@ public:
             out.warn(warning);
         }
         print(out, *report);
+        m_record_part = report_json(*report);
         if (report->refusal) {
             if (!out.options().json) {
                 out.warn(report->refusal->reason);
@@ -218,6 +219,10 @@ public:
         outputs.emplace_back("json", report_json(*report).dump());
         return publish_to_actions(invocation, outputs, step_summary(*report));
     }
+
+    nlohmann::json record_part() const override { return m_record_part; }
+
+    bool ran_step() const override { return !m_check; }
 
 private:
     void print(Output& out, const steps::BumpReport& report) const {
@@ -262,6 +267,7 @@ private:
     std::string m_value;
     std::string m_pin = "tag";
     steps::RegistryOverrides m_registry;
+    nlohmann::json m_record_part;
 };
 
 }  // namespace

@@ -4,6 +4,13 @@ namespace pipeline::cli {
 
 const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> k_table{
+        {"test",
+         "Run the project's tests (test.command, or detected: go, cargo, npm, CMake, pytest, make) and record the "
+         "result",
+         {"pipe test", "pipe test -- -run TestParse -v", "pipe --dry-run test",
+          "pipe test --command 'make lint && make check'", "pipe test --timeout 20m --coverage coverage.xml",
+          "pipe test --json | jq .passed"},
+         make_test_command},
         {"tags",
          "Compute image tags and OCI labels with docker/metadata-action's rules",
          {"pipe tags", "pipe tags --refs", "pipe tags --json | jq -r '.references[]'",
@@ -45,6 +52,12 @@ const std::vector<CommandSpec>& command_table() {
          {"pipe bump", "pipe bump --pin digest", "pipe bump --direct", "pipe bump --mode git --no-pr",
           "pipe bump --value sha-0123abc --json", "pipe --dry-run bump"},
          make_bump_command},
+        {"run",
+         "Run the configured steps in order in one process: test, build, push, scan, sign, bump; record and time them",
+         {"pipe run", "pipe --dry-run run", "pipe run build push", "pipe run --from scan", "pipe run --to push",
+          "pipe run --skip scan --metrics /var/lib/node-exporter/pipe.prom", "pipe run --json | jq .services",
+          "pipe run --step-arg sign=--key=cosign.key --record run-record.json"},
+         make_run_command},
         {"completion",
          "Print the bash, zsh or fish completion script (candidates come from pipe itself)",
          {"pipe completion bash > /usr/share/bash-completion/completions/pipe",

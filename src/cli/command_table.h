@@ -7,6 +7,7 @@
 #include <pipe/core/verdict.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
@@ -23,6 +24,12 @@ public:
     virtual void add_options(CLI::App& command) = 0;
     // Runs the command after parsing; printing happens here, the work in a steps:: function.
     virtual Result<Verdict> run(Invocation& invocation) = 0;
+    // The command's own part of the run record (`.pipe/run.json`) after run, beyond what it left in
+    // `.pipe/state.json`; null for commands whose results the state already holds.
+    virtual nlohmann::json record_part() const { return nullptr; }
+    // False when the command did something other than its pipeline step (`pipe sign
+    // --generate-key`, `pipe bump --check`), so the run record is left alone.
+    virtual bool ran_step() const { return true; }
 };
 
 // One row of the table.
@@ -37,6 +44,7 @@ struct CommandSpec {
 const std::vector<CommandSpec>& command_table();
 
 // Constructors of the commands, one per file.
+std::unique_ptr<CommandHandler> make_test_command();
 std::unique_ptr<CommandHandler> make_tags_command();
 std::unique_ptr<CommandHandler> make_build_command();
 std::unique_ptr<CommandHandler> make_push_command();
@@ -44,6 +52,7 @@ std::unique_ptr<CommandHandler> make_scan_command();
 std::unique_ptr<CommandHandler> make_sign_command();
 std::unique_ptr<CommandHandler> make_verify_command();
 std::unique_ptr<CommandHandler> make_bump_command();
+std::unique_ptr<CommandHandler> make_run_command();
 std::unique_ptr<CommandHandler> make_completion_command();
 std::unique_ptr<CommandHandler> make_version_command();
 

@@ -168,6 +168,8 @@ public:
         return publish_to_actions(invocation, step_outputs(*report), step_summary(*report));
     }
 
+    bool ran_step() const override { return !m_generate; }
+
 private:
     Result<Verdict> generate(Output& out, const Environment& env) {
         if (!lookup(env, "COSIGN_PASSWORD")) {

@@ -1,15 +1,11 @@
+#include <pipe/core/atomic_file.h>
 #include <pipe/core/file_text.h>
 #include <pipe/state/state_file.h>
 
 #include <pipe/git/worktree_fingerprint.h>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 
 namespace pipeline::state {
@@ -19,49 +15,6 @@ const std::string k_display_path = std::string(git::k_pipe_directory) + "/state.
 
 std::string short_sha(const std::string& sha) {
     return sha.substr(0, 12);
-}
-
-std::string errno_text(int error) {
-    return std::strerror(error);
-}
-
-// Closes a file descriptor when it goes out of scope.
-class FdCloser {
-public:
-    explicit FdCloser(int fd) : m_fd(fd) {}
-    ~FdCloser() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    FdCloser(const FdCloser&) = delete;
-    FdCloser& operator=(const FdCloser&) = delete;
-
-    int get() const { return m_fd; }
-    // Closes now, reporting the error a late write-back failure shows up as.
-    int close() {
-        int rc = ::close(m_fd);
-        m_fd = -1;
-        return rc;
-    }
-
-private:
-    int m_fd;
-};
-
-Result<void> write_all(int fd, std::string_view text, const std::filesystem::path& path) {
-    while (!text.empty()) {
-        ssize_t written = ::write(fd, text.data(), text.size());
-        if (written < 0 && errno == EINTR) {
-            continue;
-        }
-        if (written < 0) {
-            return runtime_error(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)),
-                                 "check free disk space and permissions");
-        }
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return {};
 }
 
 Result<void> ensure_directory(const std::filesystem::path& directory) {
@@ -78,18 +31,6 @@ Result<void> ensure_directory(const std::filesystem::path& directory) {
         if (!out.flush()) {
             return runtime_error(fmt::format("cannot write {}", ignore.string()), "check the directory's permissions");
         }
-    }
-    return {};
-}
-
-Result<void> sync_directory(const std::filesystem::path& directory) {
-    int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return runtime_error(fmt::format("cannot open {}: {}", directory.string(), errno_text(errno)));
-    }
-    FdCloser closer(fd);
-    if (::fsync(fd) != 0 && errno != EINVAL) {
-        return runtime_error(fmt::format("cannot sync {}: {}", directory.string(), errno_text(errno)));
     }
     return {};
 }
@@ -141,10 +82,14 @@ nlohmann::json to_json(const State& state) {
         }
         services[name] = std::move(steps);
     }
-    return nlohmann::json{{"schema", k_schema_version},
-                          {"commit", state.tree.commit},
-                          {"fingerprint", state.tree.fingerprint},
-                          {"services", std::move(services)}};
+    nlohmann::json doc{{"schema", k_schema_version},
+                       {"commit", state.tree.commit},
+                       {"fingerprint", state.tree.fingerprint},
+                       {"services", std::move(services)}};
+    if (!state.repository.empty()) {
+        doc["repository"] = state.repository;
+    }
+    return doc;
 }
 
 Result<State> parse_state(std::string_view text, const std::string& where) {
@@ -178,6 +123,13 @@ Result<State> parse_state(std::string_view text, const std::string& where) {
         for (const auto& [step, section] : steps.items()) {
             state.services[name][step] = section;
         }
+    }
+    const nlohmann::json repository = doc.value("repository", nlohmann::json::object());
+    if (!repository.is_object()) {
+        return unreadable(where, "'repository' is not an object");
+    }
+    for (const auto& [step, section] : repository.items()) {
+        state.repository[step] = section;
     }
     return state;
 }
@@ -225,41 +177,21 @@ Result<State> state_for_update(const std::filesystem::path& root, const TreeIden
     return fresh;
 }
 
+Result<std::filesystem::path> pipe_directory(const std::filesystem::path& root) {
+    const std::filesystem::path directory = root / git::k_pipe_directory;
+    if (auto made = ensure_directory(directory); !made) {
+        return made.error();
+    }
+    return directory;
+}
+
 Result<void> write_state(const std::filesystem::path& root, const State& state) {
     const std::filesystem::path path = state_path(root);
-    const std::filesystem::path directory = path.parent_path();
-    if (auto made = ensure_directory(directory); !made) {
-        return made;
+    Result<std::filesystem::path> made = pipe_directory(root);
+    if (!made) {
+        return made.error();
     }
-    std::string temp = (directory / "state.json.XXXXXX").string();
-    int fd = ::mkstemp(temp.data());
-    if (fd < 0) {
-        return runtime_error(
-            fmt::format("cannot create a temporary file in {}: {}", directory.string(), errno_text(errno)),
-            "check the permissions of the repository directory");
-    }
-    FdCloser closer(fd);
-    auto fail = [&](Error error) -> Result<void> {
-        ::unlink(temp.c_str());
-        return error;
-    };
-    if (::fchmod(fd, 0644) != 0) {
-        return fail(runtime_error(fmt::format("cannot set the mode of {}: {}", temp, errno_text(errno))));
-    }
-    if (auto written = write_all(fd, to_json(state).dump(2) + "\n", temp); !written) {
-        return fail(written.error());
-    }
-    if (::fsync(fd) != 0) {
-        return fail(runtime_error(fmt::format("cannot sync {}: {}", temp, errno_text(errno)), "check free disk space"));
-    }
-    if (closer.close() != 0) {
-        return fail(runtime_error(fmt::format("cannot close {}: {}", temp, errno_text(errno))));
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        return fail(runtime_error(fmt::format("cannot replace {}: {}", path.string(), errno_text(errno)),
-                                  "check the permissions of the .pipe directory"));
-    }
-    return sync_directory(directory);
+    return write_file_atomically(path, to_json(state).dump(2) + "\n");
 }
 
 Result<TreeIdentity> follow_own_outputs(const std::filesystem::path& root, const TreeIdentity& checked) {
