@@ -565,7 +565,7 @@ Result<void> read_test_command(TestConfig& test, const YAML::Node& node, const s
     }
     if (!node.IsSequence()) {
         return config_error(at,
-                            fmt::format("'test.command' must be a list (argv) or a string, not {}", node_kind(node)),
+                            fmt::format("'test.command' must be a list (argv) or a string, not {}", yaml_kind(node)),
                             "e.g. command: [make, check] or command: \"make check && make lint\"");
     }
     std::vector<std::string> argv;
@@ -573,7 +573,7 @@ Result<void> read_test_command(TestConfig& test, const YAML::Node& node, const s
         const YAML::Node item = node[i];
         if (!item.IsScalar()) {
             return config_error(position(file, item.Mark()),
-                                fmt::format("'test.command[{}]' must be a string, not {}", i, node_kind(item)));
+                                fmt::format("'test.command[{}]' must be a string, not {}", i, yaml_kind(item)));
         }
         argv.push_back(item.Scalar());
     }
@@ -593,7 +593,7 @@ Result<void> read_test_env(TestConfig& test, const YAML::Node& node, const std::
     if (!node.IsMap()) {
         return config_error(
             position(file, node.Mark()),
-            fmt::format("'test.env' must be a map from variable name to value, not {}", node_kind(node)),
+            fmt::format("'test.env' must be a map from variable name to value, not {}", yaml_kind(node)),
             "e.g. env:\\n  CI: \"true\"");
     }
     for (const auto& entry : node) {
@@ -609,7 +609,7 @@ Result<void> read_test_env(TestConfig& test, const YAML::Node& node, const std::
         if (!entry.second.IsScalar()) {
             return config_error(
                 position(file, entry.second.Mark()),
-                fmt::format("variable '{}' must have a string value, not {}", name, node_kind(entry.second)),
+                fmt::format("variable '{}' must have a string value, not {}", name, yaml_kind(entry.second)),
                 "quote the value, e.g. CI: \"true\"");
         }
         test.env[name] = entry.second.Scalar();
@@ -625,7 +625,7 @@ Result<void> read_test(TestConfig& test, const YAML::Node& node, const std::stri
     }
     if (!node.IsMap()) {
         return config_error(position(file, node.Mark()),
-                            fmt::format("'test' must be a map of settings, not {}", node_kind(node)),
+                            fmt::format("'test' must be a map of settings, not {}", yaml_kind(node)),
                             "allowed keys: " + joined(k_test_keys));
     }
     std::set<std::string> seen;

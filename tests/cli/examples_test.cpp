@@ -669,16 +669,8 @@ TEST_CASE("every pipe invocation in the examples names a command of pipe's comma
     auto listing = pipeline::testing::run_pipe({"__complete", ""}, dir.path());
     REQUIRE(listing.exit_code == 0);
     std::vector<std::string> listed = lines_of(listing.out);
-    std::set<std::string> commands(listed.begin(), listed.end());
+    const std::set<std::string> commands(listed.begin(), listed.end());
     REQUIRE(commands.count("push") == 1);
-    // `pipe test` and `pipe run` are written in parallel on the branches test-step and run-step;
-    // until they are merged the examples may name them. Delete this once both are in the table.
-    for (const char* pending : {"test", "run"}) {
-        if (commands.count(pending) == 0) {
-            WARN("pipe " << pending << " is not in the command table yet (branch " << pending << "-step)");
-            commands.insert(pending);
-        }
-    }
     std::vector<std::pair<std::string, std::string>> found = pipe_invocations();
     std::set<std::string> named;
     for (const auto& [where, command] : found) {
@@ -697,12 +689,11 @@ TEST_CASE("examples/Makefile runs the steps in pipeline order, each as its own p
     MakeRun all = run_make(dir, {"ci-steps", "PIPE_FLAGS=--service api"}, {});
     INFO(all.err);
     CHECK(all.exit_code == 0);
-    CHECK(all.calls == std::vector<std::string>{"--service api test", "--service api build",
-                                                "--service api scan --local", "--service api push",
-                                                "--service api sign", "--service api bump"});
+    CHECK(all.calls == std::vector<std::string>{"--service api test", "--service api build", "--service api push",
+                                                "--service api scan", "--service api sign", "--service api bump"});
     CHECK(run_make(dir, {"ci"}, {}).calls == std::vector<std::string>{"run"});
     CHECK(run_make(dir, {"verify"}, {}).calls ==
-          std::vector<std::string>{"test", "build", "scan --local", "push", "sign", "verify"});
+          std::vector<std::string>{"test", "build", "push", "scan", "sign", "verify"});
 }
 
 TEST_CASE("examples/Makefile stops at the failing step and make reports that step's exit code", "[cli][examples]") {
@@ -712,7 +703,7 @@ TEST_CASE("examples/Makefile stops at the failing step and make reports that ste
         std::string code;
         std::size_t calls;
     };
-    const Failure failure = GENERATE(Failure{"test", "1", 1}, Failure{"scan", "1", 3}, Failure{"push", "3", 4},
+    const Failure failure = GENERATE(Failure{"test", "1", 1}, Failure{"push", "3", 3}, Failure{"scan", "1", 4},
                                      Failure{"sign", "3", 5}, Failure{"bump", "2", 6});
     MakeRun failed =
         run_make(dir, {"ci-steps"}, {{"FAKE_PIPE_FAIL_AT", failure.step}, {"FAKE_PIPE_EXIT", failure.code}});
