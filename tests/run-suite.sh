@@ -16,7 +16,8 @@ $sudo apt-get install -y -q --no-install-recommends \
     ca-certificates curl git cmake ninja-build g++ pkg-config \
     libcli11-dev libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev catch2 \
     libssl-dev libsodium-dev clang-format clang-tidy bash zsh fish groff-base tzdata python3 python3-cryptography python3-nacl openssl apache2-utils \
-    buildah crun skopeo docker-registry openssh-server
+    buildah crun skopeo docker-registry openssh-server \
+    make nodejs npm python3-pytest
 
 jobs=$(nproc)
 

@@ -4,6 +4,13 @@ namespace pipeline::cli {
 
 const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> k_table{
+        {"test",
+         "Run the project's tests (test.command, or detected: go, cargo, npm, CMake, pytest, make) and record the "
+         "result",
+         {"pipe test", "pipe test -- -run TestParse -v", "pipe --dry-run test",
+          "pipe test --command 'make lint && make check'", "pipe test --timeout 20m --coverage coverage.xml",
+          "pipe test --json | jq .passed"},
+         make_test_command},
         {"tags",
          "Compute image tags and OCI labels with docker/metadata-action's rules",
          {"pipe tags", "pipe tags --refs", "pipe tags --json | jq -r '.references[]'",

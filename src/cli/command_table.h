@@ -37,6 +37,7 @@ struct CommandSpec {
 const std::vector<CommandSpec>& command_table();
 
 // Constructors of the commands, one per file.
+std::unique_ptr<CommandHandler> make_test_command();
 std::unique_ptr<CommandHandler> make_tags_command();
 std::unique_ptr<CommandHandler> make_build_command();
 std::unique_ptr<CommandHandler> make_push_command();

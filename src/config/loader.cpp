@@ -2,6 +2,7 @@
 #include <pipe/core/file_text.h>
 
 #include <pipe/core/suggest.h>
+#include <pipe/core/timestamp.h>
 #include <pipe/core/yaml_kind.h>
 
 #include <fmt/format.h>
@@ -18,8 +19,9 @@ namespace {
 
 const std::vector<std::string> k_service_keys{"image", "tags",  "flavor",   "labels", "context",
                                               "file",  "build", "registry", "bump"};
-const std::vector<std::string> k_top_keys{"image",    "tags", "flavor", "labels", "context", "file",    "build",
-                                          "registry", "scan", "sign",   "verify", "bump",    "services"};
+const std::vector<std::string> k_top_keys{"image",    "tags", "flavor", "labels", "context", "file", "build",
+                                          "registry", "scan", "sign",   "verify", "bump",    "test", "services"};
+const std::vector<std::string> k_test_keys{"command", "env", "coverage", "timeout"};
 const std::vector<std::string> k_registry_keys{"insecure", "ca_file"};
 const std::vector<std::string> k_scan_keys{"severity", "ignore_unfixed", "ignore_file",
                                            "scanners", "timeout",        "max_db_age"};
@@ -528,18 +530,146 @@ Result<void> apply_map(ServiceConfig& service, const YAML::Node& map, const std:
     for (const auto& entry : map) {
         const std::string key = entry.first.Scalar();
         const std::string where = position(file, entry.first.Mark());
+        if (key == "test" && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            return config_error(where, "'test' belongs to the whole repository, not to a service",
+                                "move the test: section to the top level of the file");
+        }
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
             return unknown_key(where, key, allowed);
         }
         if (!seen.insert(key).second) {
             return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
         }
-        if (key == "services") {
+        if (key == "services" || key == "test") {
             continue;
         }
         if (auto applied = apply_key(service, key, entry.second, file); !applied) {
             return applied;
         }
+    }
+    return {};
+}
+
+// Reads `test.command`: a list is the runner's argv, a string a shell command the user wrote.
+Result<void> read_test_command(TestConfig& test, const YAML::Node& node, const std::string& file) {
+    const std::string at = position(file, node.Mark());
+    test.origins["command"] = at;
+    if (node.IsScalar()) {
+        if (node.Scalar().find_first_not_of(" \t\r\n") == std::string::npos) {
+            return config_error(at, "'test.command' must not be empty",
+                                "remove the key to detect the tests, or write e.g. command: [make, check]");
+        }
+        test.command = {node.Scalar()};
+        test.shell = true;
+        return {};
+    }
+    if (!node.IsSequence()) {
+        return config_error(at,
+                            fmt::format("'test.command' must be a list (argv) or a string, not {}", yaml_kind(node)),
+                            "e.g. command: [make, check] or command: \"make check && make lint\"");
+    }
+    std::vector<std::string> argv;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const YAML::Node item = node[i];
+        if (!item.IsScalar()) {
+            return config_error(position(file, item.Mark()),
+                                fmt::format("'test.command[{}]' must be a string, not {}", i, yaml_kind(item)));
+        }
+        argv.push_back(item.Scalar());
+    }
+    if (argv.empty() || argv.front().empty()) {
+        return config_error(at, "'test.command' needs a program as its first item", "e.g. command: [make, check]");
+    }
+    test.command = std::move(argv);
+    test.shell = false;
+    return {};
+}
+
+// Reads `test.env`: a map from variable name to a scalar value.
+Result<void> read_test_env(TestConfig& test, const YAML::Node& node, const std::string& file) {
+    if (node.IsNull()) {
+        return {};
+    }
+    if (!node.IsMap()) {
+        return config_error(
+            position(file, node.Mark()),
+            fmt::format("'test.env' must be a map from variable name to value, not {}", yaml_kind(node)),
+            "e.g. env:\\n  CI: \"true\"");
+    }
+    for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (name.empty() || name.find('=') != std::string::npos) {
+            return config_error(where, fmt::format("invalid variable name '{}'", name),
+                                "a name is a word without '=', e.g. GOFLAGS");
+        }
+        if (test.env.count(name) != 0) {
+            return config_error(where, fmt::format("duplicate variable '{}'", name), "keep one of the two entries");
+        }
+        if (!entry.second.IsScalar()) {
+            return config_error(
+                position(file, entry.second.Mark()),
+                fmt::format("variable '{}' must have a string value, not {}", name, yaml_kind(entry.second)),
+                "quote the value, e.g. CI: \"true\"");
+        }
+        test.env[name] = entry.second.Scalar();
+        test.origins["env." + name] = position(file, entry.second.Mark());
+    }
+    return {};
+}
+
+// Reads the top-level `test:` section.
+Result<void> read_test(TestConfig& test, const YAML::Node& node, const std::string& file) {
+    if (node.IsNull()) {
+        return {};
+    }
+    if (!node.IsMap()) {
+        return config_error(position(file, node.Mark()),
+                            fmt::format("'test' must be a map of settings, not {}", yaml_kind(node)),
+                            "allowed keys: " + joined(k_test_keys));
+    }
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.Scalar();
+        const std::string where = position(file, entry.first.Mark());
+        if (std::find(k_test_keys.begin(), k_test_keys.end(), key) == k_test_keys.end()) {
+            return unknown_key(where, key, k_test_keys);
+        }
+        if (!seen.insert(key).second) {
+            return config_error(where, fmt::format("duplicate key '{}'", key), "keep one of the two entries");
+        }
+        const YAML::Node& value = entry.second;
+        if (key == "command") {
+            if (auto read = read_test_command(test, value, file); !read) {
+                return read;
+            }
+            continue;
+        }
+        if (key == "env") {
+            if (auto read = read_test_env(test, value, file); !read) {
+                return read;
+            }
+            continue;
+        }
+        Result<std::string> text = read_string(value, file, "test." + key);
+        if (!text) {
+            return text.error();
+        }
+        const std::string at = position(file, value.Mark());
+        test.origins[key] = at;
+        if (text->empty()) {
+            return config_error(at, fmt::format("'test.{}' must not be empty", key), "remove the key instead");
+        }
+        if (key == "coverage") {
+            test.coverage = *text;
+            continue;
+        }
+        std::optional<std::chrono::seconds> timeout = parse_duration(*text);
+        if (!timeout || timeout->count() == 0) {
+            return config_error(at, fmt::format("invalid duration '{}' for 'test.timeout'", *text),
+                                "write a number and a unit: s, m, h or d, e.g. 30m");
+        }
+        test.timeout = *timeout;
     }
     return {};
 }
@@ -657,6 +787,11 @@ Result<Config> parse_config(std::string_view text, const std::string& display_na
     try {
         if (auto applied = apply_map(defaults, root, display_name, k_top_keys); !applied) {
             return applied.error();
+        }
+        if (const YAML::Node test = root["test"]) {
+            if (auto read = read_test(config.test, test, display_name); !read) {
+                return read.error();
+            }
         }
         const YAML::Node services = root["services"];
         if (!services) {

@@ -88,6 +88,11 @@ void Output::error(const Error& error) const {
     }
 }
 
+void Output::relay(std::string_view text) const {
+    fmt::print(m_err, "{}\n", text);
+    std::fflush(m_err);
+}
+
 void Output::write_out(std::string_view text) {
     if (m_stdout_closed) {
         return;

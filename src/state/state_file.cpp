@@ -141,10 +141,14 @@ nlohmann::json to_json(const State& state) {
         }
         services[name] = std::move(steps);
     }
-    return nlohmann::json{{"schema", k_schema_version},
-                          {"commit", state.tree.commit},
-                          {"fingerprint", state.tree.fingerprint},
-                          {"services", std::move(services)}};
+    nlohmann::json doc{{"schema", k_schema_version},
+                       {"commit", state.tree.commit},
+                       {"fingerprint", state.tree.fingerprint},
+                       {"services", std::move(services)}};
+    if (!state.repository.empty()) {
+        doc["repository"] = state.repository;
+    }
+    return doc;
 }
 
 Result<State> parse_state(std::string_view text, const std::string& where) {
@@ -178,6 +182,13 @@ Result<State> parse_state(std::string_view text, const std::string& where) {
         for (const auto& [step, section] : steps.items()) {
             state.services[name][step] = section;
         }
+    }
+    const nlohmann::json repository = doc.value("repository", nlohmann::json::object());
+    if (!repository.is_object()) {
+        return unreadable(where, "'repository' is not an object");
+    }
+    for (const auto& [step, section] : repository.items()) {
+        state.repository[step] = section;
     }
     return state;
 }
@@ -225,12 +236,21 @@ Result<State> state_for_update(const std::filesystem::path& root, const TreeIden
     return fresh;
 }
 
+Result<std::filesystem::path> pipe_directory(const std::filesystem::path& root) {
+    const std::filesystem::path directory = root / git::k_pipe_directory;
+    if (auto made = ensure_directory(directory); !made) {
+        return made.error();
+    }
+    return directory;
+}
+
 Result<void> write_state(const std::filesystem::path& root, const State& state) {
     const std::filesystem::path path = state_path(root);
-    const std::filesystem::path directory = path.parent_path();
-    if (auto made = ensure_directory(directory); !made) {
-        return made;
+    Result<std::filesystem::path> made = pipe_directory(root);
+    if (!made) {
+        return made.error();
     }
+    const std::filesystem::path& directory = *made;
     std::string temp = (directory / "state.json.XXXXXX").string();
     int fd = ::mkstemp(temp.data());
     if (fd < 0) {

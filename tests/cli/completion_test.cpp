@@ -82,8 +82,11 @@ std::string read_source(const std::string& path) {
 TEST_CASE("bash completes commands, options and option values", "[cli][completion]") {
     TempDir dir;
     CHECK(bash_complete("pipe ta", dir.path()) == "tags\n");
-    CHECK(bash_complete("pipe ", dir.path()) == "tags\nbuild\nscan\npush\nsign\nverify\nbump\ncompletion\nversion\n");
+    CHECK(bash_complete("pipe ", dir.path()) ==
+          "test\ntags\nbuild\nscan\npush\nsign\nverify\nbump\ncompletion\nversion\n");
     CHECK(bash_complete("pipe bu", dir.path()) == "build\nbump\n");
+    CHECK(bash_complete("pipe te", dir.path()) == "test\n");
+    CHECK(bash_complete("pipe test --cov", dir.path()) == "--coverage\n");
     std::string options = bash_complete("pipe tags --re", dir.path());
     CHECK(options == "--refs\n");
     CHECK(bash_complete("pipe push --ins", dir.path()) == "--insecure-registry\n");

@@ -263,3 +263,58 @@ TEST_CASE("PIPE_STORAGE_DRIVER, PIPE_ISOLATION and PIPE_BUILDAH_ROOT/RUNROOT ove
     CHECK(applied.error().where == "PIPE_ISOLATION");
     CHECK_THAT(applied.error().hint, Catch::Contains("did you mean 'rootless'?"));
 }
+
+TEST_CASE("the test section reads an argv or a shell string, env, coverage and timeout", "[config][test-step]") {
+    auto parsed = parse_config(
+        "image: ghcr.io/acme/app\ntest:\n  command: [go, test, ./...]\n  env:\n    CGO_ENABLED: \"1\"\n"
+        "  coverage: coverage.out\n  timeout: 20m\n",
+        "pipe.yaml", "repo");
+    REQUIRE(parsed.has_value());
+    const auto& test = parsed->test;
+    CHECK(test.command == std::vector<std::string>{"go", "test", "./..."});
+    CHECK_FALSE(test.shell);
+    CHECK(test.env == std::map<std::string, std::string>{{"CGO_ENABLED", "1"}});
+    CHECK(test.coverage == "coverage.out");
+    CHECK(test.timeout == std::chrono::minutes(20));
+    CHECK(test.origins.at("command") == "pipe.yaml:3:12");
+    CHECK(test.origins.at("env.CGO_ENABLED") == "pipe.yaml:5:18");
+
+    auto shell = parse_config("test:\n  command: make lint && make check\n", "pipe.yaml", "repo");
+    REQUIRE(shell.has_value());
+    CHECK(shell->test.command == std::vector<std::string>{"make lint && make check"});
+    CHECK(shell->test.shell);
+    auto none = parse_config("image: x\n", "pipe.yaml", "repo");
+    REQUIRE(none.has_value());
+    CHECK(none->test.command.empty());
+}
+
+TEST_CASE("mistakes in the test section are config errors at their position", "[config][test-step]") {
+    struct Row {
+        std::string yaml;
+        std::string where;
+        std::string message;
+    };
+    const std::vector<Row> rows{
+        {"test:\n  comand: [make]\n", "pipe.yaml:2:3", "unknown key 'comand'"},
+        {"test: [make, check]\n", "pipe.yaml:1:7", "'test' must be a map"},
+        {"test:\n  command: {make: check}\n", "pipe.yaml:2:12", "must be a list (argv) or a string"},
+        {"test:\n  command: []\n", "pipe.yaml:2:12", "needs a program"},
+        {"test:\n  command: \"  \"\n", "pipe.yaml:2:12", "must not be empty"},
+        {"test:\n  command: [make, [a]]\n", "pipe.yaml:2:19", "'test.command[1]' must be a string"},
+        {"test:\n  env: [A=1]\n", "pipe.yaml:2:8", "'test.env' must be a map"},
+        {"test:\n  env:\n    A: [1]\n", "pipe.yaml:3:8", "variable 'A' must have a string value"},
+        {"test:\n  timeout: soon\n", "pipe.yaml:2:12", "invalid duration 'soon'"},
+        {"test:\n  timeout: 0s\n", "pipe.yaml:2:12", "invalid duration '0s'"},
+        {"test:\n  coverage: [a, b]\n", "pipe.yaml:2:13", "'test.coverage' must be a string"},
+        {"test:\n  command: [a]\n  command: [b]\n", "pipe.yaml:3:3", "duplicate key 'command'"},
+        {"services:\n  api:\n    test:\n      command: [make]\n", "pipe.yaml:3:5", "belongs to the whole repository"},
+    };
+    for (const Row& row : rows) {
+        INFO(row.yaml);
+        pipeline::Error error = parse_error(row.yaml);
+        CHECK(error.kind == ErrorKind::config);
+        CHECK(error.where == row.where);
+        CHECK_THAT(error.message, Catch::Contains(row.message));
+        CHECK_FALSE(error.hint.empty());
+    }
+}

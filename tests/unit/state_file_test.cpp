@@ -171,6 +171,28 @@ TEST_CASE("rebuilding a service drops the later steps' sections of that service 
     CHECK(state.section("web", "push") != nullptr);
 }
 
+TEST_CASE("repository-wide sections round trip and survive a rebuilt service", "[state]") {
+    TempDir dir;
+    TreeIdentity tree{k_commit_a, ""};
+    State state = sample_state(tree);
+    auto plain = pipeline::state::to_json(state);
+    CHECK_FALSE(plain.contains("repository"));
+    state.repository["test"] = nlohmann::json{{"passed", true}};
+    state.reset_service("api");
+    REQUIRE(pipeline::state::write_state(dir.path(), state).has_value());
+    auto read = pipeline::state::read_state(dir.path(), tree);
+    REQUIRE(read.has_value());
+    REQUIRE(read->has_value());
+    CHECK((*read)->repository.at("test")["passed"] == true);
+    auto doc = nlohmann::json::parse(read_file(dir.path() / ".pipe/state.json"));
+    CHECK(doc["repository"]["test"]["passed"] == true);
+
+    auto bad = pipeline::state::parse_state(R"({"schema": 1, "commit": "a", "fingerprint": "", "repository": []})",
+                                            ".pipe/state.json");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK_THAT(bad.error().message, Catch::Contains("'repository' is not an object"));
+}
+
 TEST_CASE("the work tree fingerprint follows content, not staging, and ignores .pipe/", "[state][git]") {
     TempDir dir;
     init_repository(dir.path());

@@ -2,6 +2,7 @@
 // each value remembers where it came from so later errors can point at file:line:column.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -112,11 +113,23 @@ struct ServiceConfig {
     void set_origin(const std::string& key, const std::string& origin);
 };
 
+// The top-level `test:` section: how `pipe test` runs the repository's tests. It belongs to the
+// repository, not to a service, so a service may not have one.
+struct TestConfig {
+    std::vector<std::string> command;            // argv; empty: detect from the project's files
+    bool shell = false;                          // command was written as a string: run `sh -c command[0]`
+    std::map<std::string, std::string> env;      // added to (or replacing in) the runner's environment
+    std::string coverage;                        // coverage file to record, relative to the root
+    std::chrono::seconds timeout{0};             // stop the runner's process group after this; zero: never
+    std::map<std::string, std::string> origins;  // "command", "env.NAME", "coverage", "timeout" -> file:line:column
+};
+
 // The loaded configuration: the file it came from (empty when none) and its services.
 struct Config {
     std::filesystem::path file;
     bool multi_service = false;
     std::vector<ServiceConfig> services;
+    TestConfig test;
 };
 
 // pipe's default tag rules when `tags` is not configured: the seed's three.

@@ -49,6 +49,10 @@ public:
     // Removes the status line, if one is shown.
     void clear_status() const;
 
+    // A line of a child's own output passed through unchanged to stderr (the test runner's), shown
+    // even with --quiet, since that output is what the user ran the command for.
+    void relay(std::string_view text) const;
+
     // One result line on stdout (human mode).
     void line(std::string_view text);
     // The single JSON document of --json mode, on stdout.

@@ -3,7 +3,9 @@
 // Makefile target) continues from it. It belongs to one tree: the commit at HEAD plus a
 // fingerprint of uncommitted changes; reading it from any other tree is refused. Each service
 // holds one section per step ("build", "push", ...), so a step adds its section without knowing
-// the others'. It never holds secrets, is written atomically, and `.pipe/` ignores itself in git.
+// the others'. Steps about the whole repository (`pipe test`) keep their section under
+// "repository" instead, which rebuilding a service leaves alone. It never holds secrets, is written atomically, and
+// `.pipe/` ignores itself in git.
 #pragma once
 
 #include <pipe/core/result.h>
@@ -32,10 +34,12 @@ struct TreeIdentity {
 // The current tree of the repository at root, whose HEAD is commit.
 Result<TreeIdentity> current_tree(const std::filesystem::path& root, const std::string& commit);
 
-// The recorded results of one tree: per service, one JSON section per step.
+// The recorded results of one tree: per service, one JSON section per step, and the sections
+// of repository-wide steps.
 struct State {
     TreeIdentity tree;
     std::map<std::string, std::map<std::string, nlohmann::json>> services;  // service -> step -> section
+    std::map<std::string, nlohmann::json> repository;                       // step -> section
 
     // The section of step for service, or nullptr when that step recorded nothing for it.
     const nlohmann::json* section(std::string_view service, std::string_view step) const;
@@ -50,7 +54,9 @@ struct State {
 // <root>/.pipe/state.json.
 std::filesystem::path state_path(const std::filesystem::path& root);
 
-// The file's JSON: {"schema", "commit", "fingerprint", "services": {name: {step: section}}}.
+// The file's JSON: {"schema", "commit", "fingerprint", "services": {name: {step: section}},
+// "repository": {step: section}}; "repository" only when a repository-wide step recorded something,
+// so files of pipes that know no such step stay the same.
 nlohmann::json to_json(const State& state);
 
 // Parses the file's JSON; malformed content or another schema version is a usage error at where.
@@ -64,6 +70,10 @@ Result<std::optional<State>> read_state(const std::filesystem::path& root, const
 // The state a step should add its results to: the file's content when it belongs to tree,
 // else an empty state for tree (a state of another tree is replaced, not an error).
 Result<State> state_for_update(const std::filesystem::path& root, const TreeIdentity& tree);
+
+// Creates <root>/.pipe (with a .gitignore of "*" so git never sees it) when missing and returns
+// its path, for the state and for work files steps keep there (pipe test's CMake build tree).
+Result<std::filesystem::path> pipe_directory(const std::filesystem::path& root);
 
 // Writes the state atomically (temporary file in .pipe/, fsync, rename, fsync of the
 // directory), mode 0644. Creates .pipe/ with a .gitignore of "*" so git never sees it.
