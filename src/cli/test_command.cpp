@@ -65,8 +65,8 @@ nlohmann::json result_json(const steps::TestPlan& plan, const steps::TestResult&
 std::string step_summary(const steps::TestPlan& plan, const steps::TestResult& result) {
     const std::string verdict = result.passed ? "passed" : fmt::format("failed ({})", proc::describe(result.status));
     std::string text =
-        fmt::format("### pipe test\n\n{} **{}**: `{}` ({}) in {:.1f}s", result.passed ? "✅" : "❌", verdict,
-                    shown(plan.commands.at(result.commands_run - 1)), source_text(plan), seconds(result.duration));
+        fmt::format("### pipe test\n\n{} **{}** in {:.1f}s: `{}`, {}", result.passed ? "✅" : "❌", verdict,
+                    seconds(result.duration), shown(plan.commands.at(result.commands_run - 1)), source_text(plan));
     if (result.coverage) {
         text += fmt::format("; coverage `{}`", result.coverage->path);
     }
@@ -117,7 +117,7 @@ public:
             return plan.error();
         }
         for (const std::string& note : plan->notes) {
-            out.detail("pipe: " + note);
+            out.detail(fmt::format("pipe: {}", note));
         }
         if (invocation.globals().dry_run) {
             print_plan(out, *plan);

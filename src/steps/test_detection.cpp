@@ -2,6 +2,7 @@
 
 #include <pipe/core/file_text.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -65,7 +66,7 @@ std::optional<DetectedRunner> detect_make(const ProjectFiles& files, std::vector
         if (makefile_has_target(content_of(files, name).value_or(""), "test")) {
             return DetectedRunner{"make", name, {{"make", "test"}}, "", "install make (apt-get install make)", ""};
         }
-        notes.push_back(name + " has no test target");
+        notes.push_back(fmt::format("{} has no test target", name));
         return std::nullopt;
     }
     return std::nullopt;

@@ -23,7 +23,8 @@ constexpr std::chrono::seconds k_coverage_clock_slack{2};
 // A shell command string with args appended as words quoted for the shell.
 std::string with_words(std::string command, const std::vector<std::string>& args) {
     for (const std::string& arg : args) {
-        command += " " + proc::shell_quote(arg);
+        command += ' ';
+        command += proc::shell_quote(arg);
     }
     return command;
 }
