@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace pipeline::cli {
@@ -173,6 +174,8 @@ Outcome run(int argc, const char* const* argv, const Environment& env) {
     std::vector<std::string> extras = chosen != nullptr ? chosen->remaining() : std::vector<std::string>{};
     std::vector<std::string> top = cli.app.remaining();
     extras.insert(extras.end(), top.begin(), top.end());
+    // CLI11 2.1 keeps the `--` that ended a command's options among the extras; it is no argument.
+    extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
     if (!extras.empty()) {
         return fail(out, unexpected_argument(cli, chosen, extras.front()));
     }

@@ -573,7 +573,8 @@ Result<void> read_test_command(TestConfig& test, const YAML::Node& node, const s
         const YAML::Node item = node[i];
         if (!item.IsScalar()) {
             return config_error(position(file, item.Mark()),
-                                fmt::format("'test.command[{}]' must be a string, not {}", i, yaml_kind(item)));
+                                fmt::format("'test.command[{}]' must be a string, not {}", i, yaml_kind(item)),
+                                "write each argument as a string, e.g. command: [make, check]");
         }
         argv.push_back(item.Scalar());
     }
@@ -653,7 +654,9 @@ Result<void> read_test(TestConfig& test, const YAML::Node& node, const std::stri
         }
         Result<std::string> text = read_string(value, file, "test." + key);
         if (!text) {
-            return text.error();
+            Error error = text.error();
+            error.hint = key == "coverage" ? "e.g. coverage: coverage.out" : "e.g. timeout: 20m";
+            return error;
         }
         const std::string at = position(file, value.Mark());
         test.origins[key] = at;

@@ -89,6 +89,7 @@ void Output::error(const Error& error) const {
 }
 
 void Output::relay(std::string_view text) const {
+    clear_status();
     fmt::print(m_err, "{}\n", text);
     std::fflush(m_err);
 }

@@ -84,9 +84,9 @@ TEST_CASE("bash completes commands, options and option values", "[cli][completio
     CHECK(bash_complete("pipe ta", dir.path()) == "tags\n");
     CHECK(bash_complete("pipe ", dir.path()) ==
           "test\ntags\nbuild\nscan\npush\nsign\nverify\nbump\nrun\ncompletion\nversion\n");
+    CHECK(bash_complete("pipe bu", dir.path()) == "build\nbump\n");
     CHECK(bash_complete("pipe te", dir.path()) == "test\n");
     CHECK(bash_complete("pipe test --cov", dir.path()) == "--coverage\n");
-    CHECK(bash_complete("pipe bu", dir.path()) == "build\nbump\n");
     std::string options = bash_complete("pipe tags --re", dir.path());
     CHECK(options == "--refs\n");
     CHECK(bash_complete("pipe push --ins", dir.path()) == "--insecure-registry\n");
