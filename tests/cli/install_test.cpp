@@ -24,7 +24,7 @@ TEST_CASE("cmake --install places the binary, man page and completions under the
     INFO(installed.out << installed.err);
     REQUIRE(installed.status.success());
     for (const char* file : {"share/man/man1/pipe.1", "share/bash-completion/completions/pipe",
-                             "share/zsh/vendor-completions/_pipe", "share/fish/vendor_completions.d/pipe.fish"}) {
+                             "share/zsh/site-functions/_pipe", "share/fish/vendor_completions.d/pipe.fish"}) {
         INFO(file);
         CHECK(std::filesystem::is_regular_file(prefix / file));
     }
