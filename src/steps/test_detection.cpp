@@ -34,7 +34,7 @@ std::optional<DetectedRunner> detect_npm(const ProjectFiles& files, std::vector<
         return std::nullopt;
     }
     DetectedRunner npm{
-        "npm", "package.json", {{"npm", "test"}}, "", "install Node.js and npm (apt-get install nodejs npm)", ""};
+        "npm", "package.json", {{"npm", "test"}}, "", "install Node.js and npm (apt-get install nodejs npm)"};
     const nlohmann::json package =
         nlohmann::json::parse(std::string(content_of(files, "package.json").value_or("")), nullptr, false);
     if (package.is_discarded()) {
@@ -64,7 +64,7 @@ std::optional<DetectedRunner> detect_make(const ProjectFiles& files, std::vector
             continue;
         }
         if (makefile_has_target(content_of(files, name).value_or(""), "test")) {
-            return DetectedRunner{"make", name, {{"make", "test"}}, "", "install make (apt-get install make)", ""};
+            return DetectedRunner{"make", name, {{"make", "test"}}, "", "install make (apt-get install make)"};
         }
         notes.push_back(fmt::format("{} has no test target", name));
         return std::nullopt;
@@ -119,13 +119,12 @@ Detection detect_test_runner(const ProjectFiles& files) {
                                           "go.mod",
                                           {{"go", "test", "./...", "-race", "-coverprofile=coverage.out"}},
                                           "coverage.out",
-                                          "install Go (apt-get install golang-go)",
-                                          ""};
+                                          "install Go (apt-get install golang-go)"};
         return detection;
     }
     if (has(files, "Cargo.toml")) {
         detection.runner = DetectedRunner{
-            "cargo", "Cargo.toml", {{"cargo", "test"}}, "", "install Rust and cargo (apt-get install cargo)", ""};
+            "cargo", "Cargo.toml", {{"cargo", "test"}}, "", "install Rust and cargo (apt-get install cargo)"};
         return detection;
     }
     if (auto npm = detect_npm(files, detection.notes)) {
@@ -141,19 +140,14 @@ Detection detect_test_runner(const ProjectFiles& files) {
                             {"cmake", "--build", build},
                             {"ctest", "--test-dir", build, "--output-on-failure"}},
                            "",
-                           "install CMake and a compiler (apt-get install cmake g++); ctest comes with cmake",
-                           ""};
+                           "install CMake and a compiler (apt-get install cmake g++); ctest comes with cmake"};
         return detection;
     }
     for (const char* marker : {"pyproject.toml", "pytest.ini"}) {
         if (has(files, marker)) {
-            detection.runner = DetectedRunner{"pytest",
-                                              marker,
-                                              {{"python3", "-m", "pytest"}},
-                                              "",
-                                              "install pytest for python3 (apt-get install python3-pytest, or "
-                                              "python3 -m pip install pytest)",
-                                              "No module named pytest"};
+            detection.runner = DetectedRunner{
+                "pytest", marker, {{"pytest"}}, "",
+                "install pytest (apt-get install python3-pytest, or pip install pytest in the project's virtualenv)"};
             return detection;
         }
     }

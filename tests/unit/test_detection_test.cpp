@@ -53,8 +53,8 @@ TEST_CASE("detection picks the runner of the first matching rule", "[test-detect
           {"cmake", "--build", ".pipe/test-build"},
           {"ctest", "--test-dir", ".pipe/test-build", "--output-on-failure"}},
          ""},
-        {files({{"pyproject.toml", ""}}), "pytest", "pyproject.toml", {{"python3", "-m", "pytest"}}, ""},
-        {files({{"pytest.ini", ""}}), "pytest", "pytest.ini", {{"python3", "-m", "pytest"}}, ""},
+        {files({{"pyproject.toml", ""}}), "pytest", "pyproject.toml", {{"pytest"}}, ""},
+        {files({{"pytest.ini", ""}}), "pytest", "pytest.ini", {{"pytest"}}, ""},
         {files({{"Makefile", "all:\n\tcc main.c\ntest: all\n\t./check\n"}}),
          "make",
          "Makefile",
@@ -83,7 +83,7 @@ TEST_CASE("detection picks the runner of the first matching rule", "[test-detect
         {files({{"package.json", R"({"name": "web"})"}, {"pytest.ini", ""}}),
          "pytest",
          "pytest.ini",
-         {{"python3", "-m", "pytest"}},
+         {{"pytest"}},
          ""},
     };
     for (std::size_t i = 0; i < rows.size(); ++i) {

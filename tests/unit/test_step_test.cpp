@@ -183,7 +183,7 @@ TEST_CASE("failing tests stop the sequence and are recorded as failed", "[test-s
     CHECK(section["coverage"].is_null());
 }
 
-TEST_CASE("a runner that cannot start, or lacks its test tool, is a runtime error with an install hint",
+TEST_CASE("a runner that cannot start is a runtime error with an install hint",
           "[test-step]") {
     TempDir dir;
     repository(dir, {{"pytest.ini", "[pytest]\n"}});
@@ -191,19 +191,13 @@ TEST_CASE("a runner that cannot start, or lacks its test tool, is a runtime erro
     auto plan = plan_test(workspace, {});
     REQUIRE(plan.has_value());
     RecordingRunner missing;
-    missing.expect({"python3", "-m", "pytest"},
-                   pipeline::runtime_error("cannot run 'python3': not found on PATH", "is it installed and on PATH?"));
+    missing.expect({"pytest"},
+                   pipeline::runtime_error("cannot run 'pytest': not found on PATH", "is it installed and on PATH?"));
     auto result = run_test(workspace, missing, *plan, {});
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().kind == ErrorKind::runtime);
     CHECK_THAT(result.error().hint, Catch::Contains("python3-pytest"));
 
-    RecordingRunner without_pytest;
-    without_pytest.expect({"python3", "-m", "pytest"}, exited(1, "", "/usr/bin/python3: No module named pytest\n"));
-    result = run_test(workspace, without_pytest, *plan, {});
-    REQUIRE_FALSE(result.has_value());
-    CHECK(exit_code_for(result.error()) == 3);
-    CHECK_THAT(result.error().message, Catch::Contains("No module named pytest"));
     CHECK_FALSE(std::filesystem::exists(pipeline::state::state_path(dir.path())));
 }
 

@@ -32,7 +32,6 @@ struct DetectedRunner {
     std::vector<std::vector<std::string>> commands;  // argv of each command, run in order until one fails
     std::string coverage;                            // the coverage file the commands write; empty: none
     std::string install_hint;                        // what to install when a program is missing
-    std::string missing_tool_text;  // stderr of a runner that starts but lacks its test tool; empty: none
 };
 
 // The outcome of detection: a runner or none, and why candidates were passed over.

@@ -40,7 +40,6 @@ struct TestPlan {
     std::string coverage;                  // relative to the root; empty: none expected
     std::chrono::milliseconds timeout{0};  // for all commands together; zero: none
     std::string install_hint;              // what to install when a program cannot be started
-    std::string missing_tool_text;         // stderr of a runner that starts but lacks its test tool
     std::vector<std::string> notes;        // detection candidates passed over, for messages
 };
 
