@@ -91,7 +91,7 @@ export COSIGN_PASSWORD=demo-only-password
 mkdir -p "$work/keys" "$work/k8s"
 "$pipe" sign --generate-key --key "$work/keys/cosign.key"
 
-echo "== compile the service (static binary), then pipe run: build, push, scan, sign, bump"
+echo "== compile the service (static binary), then pipe run: test, build, push, scan, sign, bump"
 mkdir -p "$app/bin"
 cc -static -Os -o "$app/bin/payments-api" "$app/cmd/main.c"
 run_args=(run --step-arg build=--skip-unchanged --metrics "$work/pipe.prom")
