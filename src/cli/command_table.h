@@ -54,6 +54,8 @@ std::unique_ptr<CommandHandler> make_verify_command();
 std::unique_ptr<CommandHandler> make_bump_command();
 std::unique_ptr<CommandHandler> make_run_command();
 std::unique_ptr<CommandHandler> make_completion_command();
+std::unique_ptr<CommandHandler> make_init_command();
+std::unique_ptr<CommandHandler> make_doctor_command();
 std::unique_ptr<CommandHandler> make_version_command();
 
 }  // namespace pipeline::cli

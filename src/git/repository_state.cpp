@@ -256,6 +256,14 @@ Result<std::filesystem::path> find_root(const std::filesystem::path& start) {
     return std::filesystem::path(workdir).lexically_normal().parent_path();
 }
 
+Result<std::string> read_origin_url(const std::filesystem::path& start) {
+    Result<RepositoryPtr> repo = open_repository(start);
+    if (!repo) {
+        return repo.error();
+    }
+    return origin_url(repo->get());
+}
+
 Result<RepositoryState> read_state(const std::filesystem::path& start) {
     Result<RepositoryPtr> opened = open_repository(start);
     if (!opened) {

@@ -218,11 +218,18 @@ GithubResult<RepositoryInfo> GithubClient::get_repository(const Repository& repo
     Call call;
     call.url = fmt::format("{}/repos/{}", m_settings.api_url, repository.full());
     call.operation = {"read repository", std::string(k_contents_read)};
-    GithubResult<json> doc = send_json(repository, call);
+    GithubResult<http::Response> answer = send(repository, call);
+    if (!answer) {
+        return answer.github_error();
+    }
+    GithubResult<json> doc = parse_body(repository, call.operation, *answer);
     if (!doc) {
         return doc.github_error();
     }
     RepositoryInfo info;
+    if (std::optional<std::string_view> scopes = answer->headers.find("X-OAuth-Scopes")) {
+        info.oauth_scopes = std::string(*scopes);
+    }
     info.default_branch = string_at(*doc, "default_branch").value_or("");
     if (info.default_branch.empty()) {
         return unexpected_answer(repository, call.operation, "no default_branch");

@@ -191,6 +191,41 @@ Result<void> RegistryClient::ping(std::string_view registry) {
     return {};
 }
 
+Result<RegistryAccess> RegistryClient::check_access(const ImageReference& reference) {
+    Result<Endpoint*> found = endpoint(reference.registry);
+    if (!found) {
+        return found.error();
+    }
+    Result<Credentials> credentials = m_credentials.resolve(reference);
+    if (!credentials) {
+        return credentials.error();
+    }
+    RegistryAccess access;
+    access.credential = credentials->anonymous() ? std::string("none") : credential_text(*credentials);
+    const Endpoint::Mode mode = (*found)->mode;
+    access.scheme = mode == Endpoint::Mode::anonymous ? "anonymous" : mode == Endpoint::Mode::basic ? "basic" : "bearer";
+    if (mode == Endpoint::Mode::anonymous) {
+        access.accepted = true;
+        return access;
+    }
+    Exchange exchange{http::Method::get, "/v2/", "GET /v2/", {}, {}};
+    Result<http::Response> answer = send(reference, "pull,push", std::move(exchange));
+    if (!answer) {
+        if (answer.error().kind != ErrorKind::runtime) {
+            return answer.error();
+        }
+        access.refusal = answer.error().message;
+        return access;
+    }
+    if (!answer->ok()) {
+        access.refusal = fmt::format("registry {}: GET /v2/ answered {} {}", reference.registry,
+                                     status_text(*answer), credential_text(*credentials));
+        return access;
+    }
+    access.accepted = true;
+    return access;
+}
+
 Result<BearerToken> RegistryClient::fetch_token(const std::string& registry, const http::Challenge& challenge,
                                                 const std::string& scope) {
     Result<Credentials> credentials = m_credentials.resolve(registry);

@@ -346,6 +346,14 @@ proc::Command Buildah::build_command(const BuildSpec& spec) const {
     return command(std::move(args));
 }
 
+proc::Command Buildah::version_command() const {
+    return command({"--version"});
+}
+
+proc::Command Buildah::info_command() const {
+    return command({"info"});
+}
+
 proc::Command Buildah::tag_command(const std::string& image, const std::vector<std::string>& names) const {
     std::vector<std::string> args{"tag", image};
     args.insert(args.end(), names.begin(), names.end());

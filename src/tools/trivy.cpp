@@ -50,6 +50,7 @@ Result<TrivyVersion> parse_trivy_version(std::string_view json) {
         const nlohmann::json& db = doc["VulnerabilityDB"];
         version.db_updated_at = db.value("UpdatedAt", "");
         version.db_downloaded_at = db.value("DownloadedAt", "");
+        version.db_next_update = db.value("NextUpdate", "");
         if (db.contains("Version") && db["Version"].is_number_integer()) {
             version.db_schema = db["Version"].get<int>();
         }

@@ -83,7 +83,7 @@ TEST_CASE("bash completes commands, options and option values", "[cli][completio
     TempDir dir;
     CHECK(bash_complete("pipe ta", dir.path()) == "tags\n");
     CHECK(bash_complete("pipe ", dir.path()) ==
-          "test\ntags\nbuild\nscan\npush\nsign\nverify\nbump\nrun\ncompletion\nversion\n");
+          "test\ntags\nbuild\nscan\npush\nsign\nverify\nbump\nrun\ncompletion\ninit\ndoctor\nversion\n");
     CHECK(bash_complete("pipe bu", dir.path()) == "build\nbump\n");
     CHECK(bash_complete("pipe te", dir.path()) == "test\n");
     CHECK(bash_complete("pipe test --cov", dir.path()) == "--coverage\n");

@@ -32,6 +32,10 @@ Result<std::filesystem::path> find_root(const std::filesystem::path& start);
 // Reads the state of the repository containing start.
 Result<RepositoryState> read_state(const std::filesystem::path& start);
 
+// origin's URL without credentials in the repository containing start, which may have no
+// commits yet (what `pipe init` names the image after); empty when there is no origin.
+Result<std::string> read_origin_url(const std::filesystem::path& start);
+
 // Removes user:password@ from a URL so it can be shown and used as a label.
 std::string strip_credentials(const std::string& url);
 

@@ -43,6 +43,9 @@ struct RepositoryInfo {
     std::string default_branch;
     bool is_private = false;
     std::optional<bool> can_push;  // permissions.push; GitHub omits it for some tokens
+    // The X-OAuth-Scopes header ("repo, workflow"): sent for classic personal access tokens only,
+    // so nullopt means a fine-grained, app or Actions token whose scopes GitHub does not list.
+    std::optional<std::string> oauth_scopes;
 };
 
 // A file read through the contents API.

@@ -41,6 +41,14 @@ struct ManifestHead {
     std::int64_t size = 0;
 };
 
+// What an authenticated GET /v2/ (check_access) found out about a registry.
+struct RegistryAccess {
+    std::string scheme;      // what /v2/ asked for: "anonymous", "basic" or "bearer"
+    std::string credential;  // "none" or where the credentials came from (user and source, never a secret)
+    bool accepted = false;   // the registry (or its token server) accepted them for pull and push
+    std::string refusal;     // why not, naming the registry and the credential source; empty when accepted
+};
+
 // Talks to registries through an http::Client; credentials come from the resolver. Both must
 // outlive the client. Not thread-safe.
 class RegistryClient {
@@ -55,6 +63,11 @@ public:
     // GET /v2/: checks that registry (host[:port]) speaks the API and remembers how it wants
     // to be authenticated. Errors name the registry and say how to fix TLS or reachability.
     Result<void> ping(std::string_view registry);
+
+    // The round trip a push starts with, for `pipe doctor`: GET /v2/, then GET /v2/ again with the
+    // credentials pipe would use (Basic, or a bearer token for pull and push on reference's
+    // repository). A registry that cannot be reached is an error; a refusal is an answer.
+    Result<RegistryAccess> check_access(const ImageReference& reference);
 
     // HEAD of reference's manifest (tag or digest): nullopt when it does not exist. A registry
     // that omits Docker-Content-Digest is asked with GET and the bytes are hashed.

@@ -140,6 +140,13 @@ public:
     // --iidfile (one platform), --format oci, -f and the context last.
     proc::Command build_command(const BuildSpec& spec) const;
 
+    // `buildah [globals] --version`: "buildah version 1.28.2 (...)", for `pipe doctor`.
+    proc::Command version_command() const;
+
+    // `buildah [globals] info`: the host and storage facts of parse_buildah_info(), as the build
+    // would see them (the same storage flags).
+    proc::Command info_command() const;
+
     // `buildah tag <image> <names...>`.
     proc::Command tag_command(const std::string& image, const std::vector<std::string>& names) const;
 

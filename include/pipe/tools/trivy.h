@@ -40,6 +40,7 @@ struct TrivyVersion {
     std::string version;           // "0.58.1"
     std::string db_updated_at;     // VulnerabilityDB.UpdatedAt; empty when no DB is downloaded
     std::string db_downloaded_at;  // VulnerabilityDB.DownloadedAt
+    std::string db_next_update;    // VulnerabilityDB.NextUpdate: when Trivy will download a newer DB
     int db_schema = 0;             // VulnerabilityDB.Version
 };
 
