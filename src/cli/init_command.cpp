@@ -50,8 +50,9 @@ public:
                                      file.path.string()));
             }
         }
-        out.info(fmt::format("pipe: {}; image {}{}; {}", facts.language ? facts.language->name + " project" : "no known build file",
-                             facts.image, facts.image_from_remote ? " (from origin)" : " (a placeholder: edit pipe.yaml)",
+        out.info(fmt::format("pipe: {}; image {}{}; {}",
+                             facts.language ? facts.language->name + " project" : "no known build file", facts.image,
+                             facts.image_from_remote ? " (from origin)" : " (a placeholder: edit pipe.yaml)",
                              facts.containerfile.empty() ? "no Containerfile yet" : facts.containerfile));
         if (!m_options.dry_run) {
             out.info("pipe: next: `pipe doctor` checks this machine, `pipe build` builds the image");

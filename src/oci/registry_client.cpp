@@ -203,7 +203,9 @@ Result<RegistryAccess> RegistryClient::check_access(const ImageReference& refere
     RegistryAccess access;
     access.credential = credentials->anonymous() ? std::string("none") : credential_text(*credentials);
     const Endpoint::Mode mode = (*found)->mode;
-    access.scheme = mode == Endpoint::Mode::anonymous ? "anonymous" : mode == Endpoint::Mode::basic ? "basic" : "bearer";
+    access.scheme = mode == Endpoint::Mode::anonymous ? "anonymous"
+                    : mode == Endpoint::Mode::basic   ? "basic"
+                                                      : "bearer";
     if (mode == Endpoint::Mode::anonymous) {
         access.accepted = true;
         return access;
@@ -218,8 +220,8 @@ Result<RegistryAccess> RegistryClient::check_access(const ImageReference& refere
         return access;
     }
     if (!answer->ok()) {
-        access.refusal = fmt::format("registry {}: GET /v2/ answered {} {}", reference.registry,
-                                     status_text(*answer), credential_text(*credentials));
+        access.refusal = fmt::format("registry {}: GET /v2/ answered {} {}", reference.registry, status_text(*answer),
+                                     credential_text(*credentials));
         return access;
     }
     access.accepted = true;

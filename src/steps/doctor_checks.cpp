@@ -149,8 +149,9 @@ DoctorCheck judge_buildah_setup(const BuildahSetup& setup) {
     }
     if (setup.driver == "overlay" && !setup.root) {
         check.status = CheckStatus::warn;
-        check.fix = "rootless overlay needs fuse-overlayfs or a kernel with native rootless overlay; if builds fail, "
-                    "set `build: {storage_driver: vfs}` in pipe.yaml";
+        check.fix =
+            "rootless overlay needs fuse-overlayfs or a kernel with native rootless overlay; if builds fail, "
+            "set `build: {storage_driver: vfs}` in pipe.yaml";
     }
     return check;
 }
@@ -173,9 +174,9 @@ DoctorCheck judge_trivy_db(const tools::TrivyVersion& trivy, std::chrono::system
         return check;
     }
     const auto age = std::chrono::duration_cast<std::chrono::hours>(now - *updated);
-    check.detail = fmt::format("updated {} ({} h ago){}", trivy.db_updated_at, age.count(),
-                               trivy.db_next_update.empty() ? std::string()
-                                                            : fmt::format(", next update {}", trivy.db_next_update));
+    check.detail = fmt::format(
+        "updated {} ({} h ago){}", trivy.db_updated_at, age.count(),
+        trivy.db_next_update.empty() ? std::string() : fmt::format(", next update {}", trivy.db_next_update));
     if (age > max_age) {
         check.status = CheckStatus::warn;
         check.detail += fmt::format("; older than {} h", max_age.count());
@@ -187,9 +188,8 @@ DoctorCheck judge_trivy_db(const tools::TrivyVersion& trivy, std::chrono::system
 DoctorCheck judge_registry(std::string_view registry, const oci::RegistryAccess& access) {
     DoctorCheck check{fmt::format("registry {}", registry), CheckStatus::ok, true, {}, {}};
     if (access.accepted) {
-        check.detail = access.scheme == "anonymous"
-                           ? std::string("anonymous access (the registry asks for no login)")
-                           : fmt::format("{} auth ok, {}", access.scheme, access.credential);
+        check.detail = access.scheme == "anonymous" ? std::string("anonymous access (the registry asks for no login)")
+                                                    : fmt::format("{} auth ok, {}", access.scheme, access.credential);
         return check;
     }
     check.status = CheckStatus::fail;
@@ -206,10 +206,11 @@ DoctorCheck judge_github(const std::string& repository, const github::Repository
     DoctorCheck check{fmt::format("github {}", repository), CheckStatus::ok, true, {}, {}};
     if (token.actions_token && !token.own_repository.empty() && token.own_repository != repository) {
         check.status = CheckStatus::warn;
-        check.detail = fmt::format("the Actions GITHUB_TOKEN belongs to {}; it cannot push to {}",
-                                   token.own_repository, repository);
-        check.fix = "store a fine-grained token (contents and pull requests: write) or a GitHub App token as a "
-                    "secret and pass it as PIPE_GITHUB_TOKEN";
+        check.detail = fmt::format("the Actions GITHUB_TOKEN belongs to {}; it cannot push to {}", token.own_repository,
+                                   repository);
+        check.fix =
+            "store a fine-grained token (contents and pull requests: write) or a GitHub App token as a "
+            "secret and pass it as PIPE_GITHUB_TOKEN";
         return check;
     }
     if (info.oauth_scopes) {
@@ -235,12 +236,12 @@ DoctorCheck judge_github(const std::string& repository, const github::Repository
         check.fix = "make sure the token has `contents: write` and `pull requests: write`";
         return check;
     }
-    check.detail = info.oauth_scopes
-                       ? fmt::format("can push and open pull requests (token from {}, scopes {})", token.source,
-                                     *info.oauth_scopes)
-                       : fmt::format("can push (token from {}); pull requests need `pull requests: write`, which "
-                                     "GitHub does not report for fine-grained tokens",
-                                     token.source);
+    check.detail = info.oauth_scopes ? fmt::format("can push and open pull requests (token from {}, scopes {})",
+                                                   token.source, *info.oauth_scopes)
+                                     : fmt::format(
+                                           "can push (token from {}); pull requests need `pull requests: write`, which "
+                                           "GitHub does not report for fine-grained tokens",
+                                           token.source);
     return check;
 }
 

@@ -61,7 +61,9 @@ DoctorCheck config_check(const DoctorContext& context) {
                            "no pipe.yaml here; registry and GitHub checks need one", "create one with `pipe init`"};
     }
     const Workspace& workspace = *context.workspace;
-    return DoctorCheck{"pipe.yaml", CheckStatus::ok, true,
+    return DoctorCheck{"pipe.yaml",
+                       CheckStatus::ok,
+                       true,
                        fmt::format("{} loads ({} service{})", workspace.config.file.string(),
                                    workspace.config.services.size(), workspace.config.services.size() == 1 ? "" : "s"),
                        {}};
@@ -136,18 +138,19 @@ Result<void> buildah_setup_checks(const DoctorContext& context, proc::Runner& ru
                                 "run `buildah info` to see why; for builds without privileges set "
                                 "`build: {storage_driver: vfs, isolation: chroot}` in pipe.yaml"};
         } else if (Result<tools::BuildahInfo> parsed = tools::parse_buildah_info(*text); !parsed) {
-            check = DoctorCheck{"buildah storage", CheckStatus::fail, true, parsed.error().message,
-                                parsed.error().hint};
+            check =
+                DoctorCheck{"buildah storage", CheckStatus::fail, true, parsed.error().message, parsed.error().hint};
         } else {
             BuildahSetup setup;
             setup.info = *parsed;
             read_user(setup);
             setup.driver = build.storage_driver.empty() ? parsed->driver : build.storage_driver;
-            setup.driver_origin = build.storage_driver.empty() ? "buildah's default" : service->origin_of("build.storage_driver");
+            setup.driver_origin =
+                build.storage_driver.empty() ? "buildah's default" : service->origin_of("build.storage_driver");
             const std::optional<std::string> env_isolation = lookup(*context.env, "BUILDAH_ISOLATION");
-            setup.isolation = build.isolation.empty() ? default_isolation(env_isolation.value_or(""), setup.root)
-                                                      : build.isolation;
-            setup.isolation_origin = !build.isolation.empty() ? service->origin_of("build.isolation")
+            setup.isolation =
+                build.isolation.empty() ? default_isolation(env_isolation.value_or(""), setup.root) : build.isolation;
+            setup.isolation_origin = !build.isolation.empty()                   ? service->origin_of("build.isolation")
                                      : env_isolation && !env_isolation->empty() ? "BUILDAH_ISOLATION"
                                                                                 : "buildah's default";
             check = judge_buildah_setup(setup);
@@ -262,8 +265,7 @@ Result<void> registry_checks(const Workspace& workspace, proc::Runner& runner, c
     return {};
 }
 
-Result<void> github_checks(const Workspace& workspace, const DoctorOptions& options,
-                           std::vector<DoctorCheck>& checks) {
+Result<void> github_checks(const Workspace& workspace, const DoctorOptions& options, std::vector<DoctorCheck>& checks) {
     std::set<std::string> repositories;
     for (const config::ServiceConfig& service : workspace.config.services) {
         for (const config::BumpTarget& target : service.bump) {
@@ -277,10 +279,10 @@ Result<void> github_checks(const Workspace& workspace, const DoctorOptions& opti
     }
     Result<github::GithubSettings> settings = github::github_settings(workspace.env);
     if (!settings) {
-        checks.push_back(DoctorCheck{"github token", CheckStatus::warn, false,
-                                     fmt::format("`bump:` targets {} but {}", fmt::join(repositories, ", "),
-                                                 settings.error().message),
-                                     settings.error().hint});
+        checks.push_back(DoctorCheck{
+            "github token", CheckStatus::warn, false,
+            fmt::format("`bump:` targets {} but {}", fmt::join(repositories, ", "), settings.error().message),
+            settings.error().hint});
         return {};
     }
     GithubTokenFacts token{settings->token_source, settings->actions_token,

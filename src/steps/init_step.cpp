@@ -143,57 +143,66 @@ std::string starter_config(const ProjectFacts& facts) {
     if (facts.image_from_remote) {
         text += fmt::format("# The image repository, from the GitHub remote {}.\n", facts.remote_url);
     } else {
-        text += "# The image repository: replace this placeholder with your registry and repository\n"
-                "# (no GitHub remote was found to derive ghcr.io/<owner>/<repo> from).\n";
+        text +=
+            "# The image repository: replace this placeholder with your registry and repository\n"
+            "# (no GitHub remote was found to derive ghcr.io/<owner>/<repo> from).\n";
     }
     text += fmt::format("image: {}\n\n", facts.image);
-    text += "# Tags and OCI labels follow docker/metadata-action's rules. pipe's default, spelled out:\n"
-            "# the full commit sha, the branch, and the version of a v1.2.3 tag.\n"
-            "tags:\n"
-            "  - type=sha,format=long,prefix=sha-\n"
-            "  - type=ref,event=branch\n"
-            "  - type=semver,pattern={{version}}\n\n";
+    text +=
+        "# Tags and OCI labels follow docker/metadata-action's rules. pipe's default, spelled out:\n"
+        "# the full commit sha, the branch, and the version of a v1.2.3 tag.\n"
+        "tags:\n"
+        "  - type=sha,format=long,prefix=sha-\n"
+        "  - type=ref,event=branch\n"
+        "  - type=semver,pattern={{version}}\n\n";
     text += "# What buildah builds: the context directory and the Containerfile (or Dockerfile) in it.\n";
     if (facts.containerfile.empty()) {
-        text += "# No Containerfile was found: write one before `pipe build`.\n"
-                "context: .\n\n";
+        text +=
+            "# No Containerfile was found: write one before `pipe build`.\n"
+            "context: .\n\n";
     } else {
         text += fmt::format("context: .\nfile: {}\n\n", facts.containerfile);
     }
-    text += "# How buildah builds. Where user namespaces are unavailable (CI containers, rootless\n"
-            "# without /etc/subuid), vfs storage and chroot isolation still work; `pipe doctor` tells.\n"
-            "build:\n"
-            "  layers: true\n"
-            "  # storage_driver: vfs\n"
-            "  # isolation: chroot\n"
-            "  # platforms: [linux/amd64, linux/arm64]\n\n";
-    text += "# The gate of `pipe scan` (Trivy): findings of these severities fail the pipeline.\n"
-            "scan:\n"
-            "  severity: CRITICAL,HIGH\n"
-            "  ignore_unfixed: false\n\n";
-    text += "# `pipe sign`: keyless (Sigstore, the GitHub Actions identity) unless `key:` names a cosign key;\n"
-            "# an SBOM and SLSA provenance are attached as attestations.\n"
-            "sign:\n"
-            "  attest: sbom,provenance\n\n";
+    text +=
+        "# How buildah builds. Where user namespaces are unavailable (CI containers, rootless\n"
+        "# without /etc/subuid), vfs storage and chroot isolation still work; `pipe doctor` tells.\n"
+        "build:\n"
+        "  layers: true\n"
+        "  # storage_driver: vfs\n"
+        "  # isolation: chroot\n"
+        "  # platforms: [linux/amd64, linux/arm64]\n\n";
+    text +=
+        "# The gate of `pipe scan` (Trivy): findings of these severities fail the pipeline.\n"
+        "scan:\n"
+        "  severity: CRITICAL,HIGH\n"
+        "  ignore_unfixed: false\n\n";
+    text +=
+        "# `pipe sign`: keyless (Sigstore, the GitHub Actions identity) unless `key:` names a cosign key;\n"
+        "# an SBOM and SLSA provenance are attached as attestations.\n"
+        "sign:\n"
+        "  attest: sbom,provenance\n\n";
     std::optional<std::string> repository = github_repository(facts.remote_url);
     if (facts.image_from_remote && repository) {
-        text += "# The signer `pipe verify` (and the check before `pipe bump`) accepts: this repository's\n"
-                "# workflows, signing keyless in GitHub Actions.\n"
-                "verify:\n";
+        text +=
+            "# The signer `pipe verify` (and the check before `pipe bump`) accepts: this repository's\n"
+            "# workflows, signing keyless in GitHub Actions.\n"
+            "verify:\n";
         text += fmt::format("  certificate_identity_regexp: '^https://github\\.com/{}/'\n", regex_escape(*repository));
         text += "  certificate_oidc_issuer: https://token.actions.githubusercontent.com\n\n";
     } else {
-        text += "# The signer `pipe verify` accepts, e.g. a public key:\n"
-                "# verify:\n"
-                "#   key: cosign.pub\n\n";
+        text +=
+            "# The signer `pipe verify` accepts, e.g. a public key:\n"
+            "# verify:\n"
+            "#   key: cosign.pub\n\n";
     }
-    text += "# `pipe bump`: where the pushed image is written in a GitOps config repository.\n"
-            "# bump:\n"
-            "#   repo: your-org/k8s-config\n"
-            "#   file: apps/" +
-            facts.image.substr(facts.image.rfind('/') + 1) +
-            "/values.yaml\n"
-            "#   key: image.tag\n";
+    text +=
+        "# `pipe bump`: where the pushed image is written in a GitOps config repository.\n"
+        "# bump:\n"
+        "#   repo: your-org/k8s-config\n"
+        "#   file: apps/" +
+        facts.image.substr(facts.image.rfind('/') + 1) +
+        "/values.yaml\n"
+        "#   key: image.tag\n";
     return text;
 }
 
@@ -254,8 +263,7 @@ Result<InitResult> run_init(const InitOptions& options) {
         if (file.action == FileAction::unchanged) {
             continue;
         }
-        if (auto written = write_whole(root / file.path, file.content, file.action == FileAction::append);
-            !written) {
+        if (auto written = write_whole(root / file.path, file.content, file.action == FileAction::append); !written) {
             return written.error();
         }
     }

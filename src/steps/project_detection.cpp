@@ -22,9 +22,8 @@ std::string lower(std::string_view text) {
 
 // The "owner/repo" part after a GitHub host prefix, or "" when url has no such prefix.
 std::string_view after_github_host(std::string_view url) {
-    constexpr std::array<std::string_view, 5> k_prefixes{"https://github.com/", "http://github.com/",
-                                                         "git@github.com:", "ssh://git@github.com/",
-                                                         "git://github.com/"};
+    constexpr std::array<std::string_view, 5> k_prefixes{
+        "https://github.com/", "http://github.com/", "git@github.com:", "ssh://git@github.com/", "git://github.com/"};
     for (std::string_view prefix : k_prefixes) {
         if (url.substr(0, prefix.size()) == prefix) {
             return url.substr(prefix.size());

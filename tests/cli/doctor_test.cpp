@@ -99,7 +99,8 @@ TEST_CASE("pipe doctor fails an old trivy, warns an old cosign and a stale DB", 
     tools.trivy = "0.49.1";
     auto old_trivy = doctor(dir, tools);
     CHECK(old_trivy.exit_code == 1);
-    CHECK_THAT(old_trivy.out, Catch::Contains("fail    trivy                    0.49.1 is older than the minimum 0.50"));
+    CHECK_THAT(old_trivy.out,
+               Catch::Contains("fail    trivy                    0.49.1 is older than the minimum 0.50"));
     CHECK_THAT(old_trivy.out, Catch::Contains("skipped trivy db"));
 
     TempDir other;
@@ -137,9 +138,10 @@ TEST_CASE("pipe doctor fails when buildah's storage does not work and when pipe.
 
 TEST_CASE("pipe doctor reads storage driver and isolation from pipe.yaml", "[cli][doctor]") {
     TempDir dir;
-    auto repo = pipeline::testing::service_repository(
-        dir.path() / "repo", {{"pipe.yaml", "image: 127.0.0.1:1/acme/api\nbuild:\n  storage_driver: vfs\n"
-                                            "  isolation: chroot\n"}});
+    auto repo = pipeline::testing::service_repository(dir.path() / "repo",
+                                                      {{"pipe.yaml",
+                                                        "image: 127.0.0.1:1/acme/api\nbuild:\n  storage_driver: vfs\n"
+                                                        "  isolation: chroot\n"}});
     DoctorTools tools;
     tools.trivy_db_updated = fresh_db();
     const std::filesystem::path bin = pipeline::testing::write_doctor_tools(dir.path() / "bin", tools);

@@ -48,12 +48,14 @@ TEST_CASE("pipe init in a Go project with a GitHub remote names ghcr.io/<owner>/
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     CHECK(run.out == "create    pipe.yaml\ncreate    .gitignore\n");
-    CHECK_THAT(run.err, Catch::Contains("go project; image ghcr.io/acme-corp/payments.api (from origin); Containerfile"));
+    CHECK_THAT(run.err,
+               Catch::Contains("go project; image ghcr.io/acme-corp/payments.api (from origin); Containerfile"));
     const std::string yaml = read_file(repo / "pipe.yaml");
-    CHECK_THAT(yaml, Catch::Contains("# Detected: a go project (go.mod).") &&
-                         Catch::Contains("image: ghcr.io/acme-corp/payments.api\n") &&
-                         Catch::Contains("file: Containerfile\n") &&
-                         Catch::Contains(R"(certificate_identity_regexp: '^https://github\.com/Acme-Corp/Payments\.API/')"));
+    CHECK_THAT(yaml,
+               Catch::Contains("# Detected: a go project (go.mod).") &&
+                   Catch::Contains("image: ghcr.io/acme-corp/payments.api\n") &&
+                   Catch::Contains("file: Containerfile\n") &&
+                   Catch::Contains(R"(certificate_identity_regexp: '^https://github\.com/Acme-Corp/Payments\.API/')"));
     const auto config = load(repo);
     REQUIRE(config.services.size() == 1);
     CHECK(config.services[0].images == std::vector<std::string>{"ghcr.io/acme-corp/payments.api"});
@@ -64,11 +66,10 @@ TEST_CASE("pipe init in a Go project with a GitHub remote names ghcr.io/<owner>/
     CHECK(git(repo, {"check-ignore", ".pipe/state.json"}) == ".pipe/state.json");
 }
 
-TEST_CASE("pipe init in a Node project over ssh without Containerfile, and a CMake one without remote",
-          "[cli][init]") {
+TEST_CASE("pipe init in a Node project over ssh without Containerfile, and a CMake one without remote", "[cli][init]") {
     TempDir dir;
-    auto repo = project(dir, {{"package.json", "{}\n"}, {".gitignore", "node_modules/"}},
-                        "git@github.com:acme/web-ui.git");
+    auto repo =
+        project(dir, {{"package.json", "{}\n"}, {".gitignore", "node_modules/"}}, "git@github.com:acme/web-ui.git");
     auto run = run_pipe({"init", "--json"}, repo);
     INFO(run.err);
     REQUIRE(run.exit_code == 0);

@@ -39,17 +39,20 @@ std::filesystem::path write_doctor_tools(const std::filesystem::path& bin, const
                                  tools.buildah, info));
     }
     if (!tools.trivy.empty()) {
-        const std::string db = tools.trivy_db_updated.empty()
-                                   ? std::string()
-                                   : fmt::format(R"(, "VulnerabilityDB": {{"Version": 2, "UpdatedAt": "{0}", "NextUpdate": "{0}", "DownloadedAt": "{0}"}})",
-                                                 tools.trivy_db_updated);
+        const std::string db =
+            tools.trivy_db_updated.empty()
+                ? std::string()
+                : fmt::format(
+                      R"(, "VulnerabilityDB": {{"Version": 2, "UpdatedAt": "{0}", "NextUpdate": "{0}", "DownloadedAt": "{0}"}})",
+                      tools.trivy_db_updated);
         write_script(bin, "trivy",
                      fmt::format("  'version --format json') echo '{{\"Version\": \"{}\"{}}}' ;;", tools.trivy, db));
     }
     if (!tools.cosign.empty()) {
-        write_script(bin, "cosign",
-                     fmt::format("  'version --json') echo '{{\"gitVersion\": \"{}\", \"gitTreeState\": \"clean\"}}' ;;",
-                                 tools.cosign));
+        write_script(
+            bin, "cosign",
+            fmt::format("  'version --json') echo '{{\"gitVersion\": \"{}\", \"gitTreeState\": \"clean\"}}' ;;",
+                        tools.cosign));
     }
     return bin;
 }

@@ -15,7 +15,7 @@ struct DoctorTools {
     std::string trivy = "0.58.1";
     std::string cosign = "v2.4.1";
     std::string trivy_db_updated = "2026-11-26T00:00:00Z";  // VulnerabilityDB.UpdatedAt; "" for no DB
-    bool buildah_info_fails = false;                         // `buildah info` exits 125 with an error
+    bool buildah_info_fails = false;                        // `buildah info` exits 125 with an error
 };
 
 // Writes the fakes into bin (created if needed) and returns bin.

@@ -65,9 +65,9 @@ TEST_CASE("pipe doctor: Basic credentials are accepted, wrong ones fail naming t
         if (check["name"] == "registry " + registry.host()) {
             found = true;
             CHECK(check["status"] == "ok");
-            CHECK_THAT(check["detail"].get<std::string>(),
-                       Catch::Contains("basic auth ok") && Catch::Contains("user 'pipe-ci'") &&
-                           Catch::Contains(registry.auth_file().string()));
+            CHECK_THAT(check["detail"].get<std::string>(), Catch::Contains("basic auth ok") &&
+                                                               Catch::Contains("user 'pipe-ci'") &&
+                                                               Catch::Contains(registry.auth_file().string()));
         }
     }
     CHECK(found);

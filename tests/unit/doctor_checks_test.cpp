@@ -162,8 +162,7 @@ TEST_CASE("a registry check is ok when accepted and fails with the login fix whe
     CHECK(refused.required);
     CHECK_THAT(refused.detail, Catch::Contains("HTTP 401"));
     CHECK_THAT(refused.fix, Catch::Contains("buildah login 127.0.0.1:5000"));
-    CHECK(judge_registry("r", pipeline::oci::RegistryAccess{"anonymous", "none", true, {}}).status ==
-          CheckStatus::ok);
+    CHECK(judge_registry("r", pipeline::oci::RegistryAccess{"anonymous", "none", true, {}}).status == CheckStatus::ok);
 }
 
 TEST_CASE("a GitHub token must push, and a classic one needs the repo scope", "[unit][doctor]") {

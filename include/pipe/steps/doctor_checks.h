@@ -27,11 +27,11 @@ std::string_view status_name(CheckStatus status);
 
 // One line of the doctor's report.
 struct DoctorCheck {
-    std::string name;                            // "buildah", "registry ghcr.io", "github acme/config", ...
+    std::string name;  // "buildah", "registry ghcr.io", "github acme/config", ...
     CheckStatus status = CheckStatus::skipped;
-    bool required = false;                       // a failure makes `pipe doctor` exit 1
-    std::string detail;                          // what was found
-    std::string fix;                             // what to do about it; empty when nothing is to do
+    bool required = false;  // a failure makes `pipe doctor` exit 1
+    std::string detail;     // what was found
+    std::string fix;        // what to do about it; empty when nothing is to do
 };
 
 // fail when any required check failed, else pass (warnings and optional failures pass).
@@ -39,16 +39,16 @@ Verdict doctor_verdict(const std::vector<DoctorCheck>& checks);
 
 // What looking for a tool found.
 struct ToolProbe {
-    std::string name;                      // "buildah", "trivy", "cosign"
-    bool installed = false;                // found on PATH
+    std::string name;        // "buildah", "trivy", "cosign"
+    bool installed = false;  // found on PATH
     std::optional<tools::ToolVersion> version;
-    std::string problem;                   // why no version could be read (it failed, printed nonsense)
+    std::string problem;  // why no version could be read (it failed, printed nonsense)
 };
 
 // A tool's check: missing, unreadable or older than minimum fails (warns when not required);
 // install_fix says how to get it, note why it is optional (shown for optional tools).
-DoctorCheck judge_tool(const ToolProbe& probe, tools::ToolVersion minimum, bool required,
-                       std::string_view install_fix, std::string_view note);
+DoctorCheck judge_tool(const ToolProbe& probe, tools::ToolVersion minimum, bool required, std::string_view install_fix,
+                       std::string_view note);
 
 // What pipe would build with and who runs it.
 struct BuildahSetup {

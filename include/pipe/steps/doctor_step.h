@@ -24,14 +24,14 @@ namespace pipeline::steps {
 // How to run the checks.
 struct DoctorOptions {
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();  // for the DB age
-    std::chrono::hours max_db_age{48};             // an older Trivy DB warns
-    std::function<void(std::string_view)> trace;   // commands and requests, for --verbose; may be empty
+    std::chrono::hours max_db_age{48};                                             // an older Trivy DB warns
+    std::function<void(std::string_view)> trace;  // commands and requests, for --verbose; may be empty
 };
 
 // Where the checks run: the workspace when it opened, else why not (outside a repository is
 // fine: the machine checks still run; a broken pipe.yaml is a failed check).
 struct DoctorContext {
-    const Environment* env = nullptr;    // the process environment; never null
+    const Environment* env = nullptr;  // the process environment; never null
     const Workspace* workspace = nullptr;
     std::optional<Error> workspace_error;
 };

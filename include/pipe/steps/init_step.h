@@ -27,12 +27,12 @@ struct InitOptions {
 
 // What was found about the project.
 struct ProjectFacts {
-    std::filesystem::path root;              // the repository root (or the directory outside git)
+    std::filesystem::path root;  // the repository root (or the directory outside git)
     std::optional<ProjectLanguage> language;
-    std::string containerfile;               // "Containerfile", "Dockerfile" or ""
-    std::string remote_url;                  // origin without credentials; "" when none
-    std::string image;                       // the repository the pipe.yaml names
-    bool image_from_remote = false;          // false: a placeholder to edit
+    std::string containerfile;       // "Containerfile", "Dockerfile" or ""
+    std::string remote_url;          // origin without credentials; "" when none
+    std::string image;               // the repository the pipe.yaml names
+    bool image_from_remote = false;  // false: a placeholder to edit
 };
 
 // What happens to one file.
@@ -50,7 +50,7 @@ std::string_view action_name(FileAction action);
 struct PlannedFile {
     std::filesystem::path path;  // relative to the root
     FileAction action = FileAction::create;
-    std::string content;         // the whole new content (for append: the bytes appended)
+    std::string content;  // the whole new content (for append: the bytes appended)
 };
 
 // The plan and the facts behind it.
