@@ -80,7 +80,7 @@ DoctorCheck judge_tool(const ToolProbe& probe, tools::ToolVersion minimum, bool 
                                 install_fix);
         return check;
     }
-    if (*probe.version < minimum) {
+    if (!probe.version->at_least(minimum)) {
         check.status = problem;
         check.detail = fmt::format("{} is older than the minimum {}{}", probe.version->string(), minimum_text, suffix);
         check.fix = fmt::format("upgrade {} to {} or later: {}", probe.name, minimum_text, install_fix);

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <tuple>
 
 namespace pipeline::tools {
 namespace {
@@ -30,6 +31,10 @@ std::optional<int> read_number(std::string_view text, std::size_t& pos) {
 
 std::string ToolVersion::string() const {
     return fmt::format("{}.{}.{}", major, minor, patch);
+}
+
+bool ToolVersion::at_least(const ToolVersion& minimum) const {
+    return std::tie(major, minor, patch) >= std::tie(minimum.major, minimum.minor, minimum.patch);
 }
 
 std::optional<ToolVersion> find_version(std::string_view text) {

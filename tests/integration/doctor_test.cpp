@@ -21,6 +21,7 @@ using pipeline::testing::LocalRegistry;
 using pipeline::testing::RegistryAuth;
 using pipeline::testing::run_pipe;
 using pipeline::testing::TempDir;
+using pipeline::testing::write_auth_file;
 
 namespace {
 

@@ -39,11 +39,14 @@ TEST_CASE("find_version reads the version out of what real tools print", "[unit]
 }
 
 TEST_CASE("versions compare numerically against the minimums", "[unit][doctor]") {
-    CHECK(ToolVersion{1, 28, 0} >= pipeline::tools::k_min_buildah);
-    CHECK(ToolVersion{1, 27, 9} < pipeline::tools::k_min_buildah);
-    CHECK(ToolVersion{1, 100, 0} > ToolVersion{1, 28, 2});
-    CHECK(ToolVersion{0, 9, 0} < pipeline::tools::k_min_trivy);
-    CHECK(ToolVersion{2, 0, 0} >= pipeline::tools::k_min_cosign);
+    CHECK(ToolVersion{1, 28, 0}.at_least(pipeline::tools::k_min_buildah));
+    CHECK_FALSE(ToolVersion{1, 27, 9}.at_least(pipeline::tools::k_min_buildah));
+    CHECK(ToolVersion{1, 100, 0}.at_least(ToolVersion{1, 28, 2}));
+    CHECK_FALSE(ToolVersion{1, 28, 2}.at_least(ToolVersion{1, 100, 0}));
+    CHECK_FALSE(ToolVersion{0, 9, 0}.at_least(pipeline::tools::k_min_trivy));
+    CHECK(ToolVersion{2, 0, 0}.at_least(pipeline::tools::k_min_cosign));
+    CHECK(ToolVersion{2, 0, 1}.at_least(ToolVersion{2, 0, 0}));
+    CHECK_FALSE(ToolVersion{2, 0, 0}.at_least(ToolVersion{2, 0, 1}));
     CHECK(ToolVersion{1, 28, 2}.string() == "1.28.2");
 }
 

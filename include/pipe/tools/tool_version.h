@@ -18,7 +18,10 @@ struct ToolVersion {
     // "1.28.2".
     std::string string() const;
 
-    friend auto operator<=>(const ToolVersion&, const ToolVersion&) = default;
+    // True when this version is minimum or newer (major, then minor, then patch).
+    bool at_least(const ToolVersion& minimum) const;
+
+    friend bool operator==(const ToolVersion&, const ToolVersion&) = default;
 };
 
 // The first "N.N" or "N.N.N" in text (an optional leading 'v' is skipped, pre-release and build
