@@ -125,7 +125,8 @@ TEST_CASE("pipe doctor: the GitHub token of bump targets must reach and push to 
           "[integration][doctor]") {
     TempDir dir;
     LocalRegistry registry(dir.path() / "registry");
-    const std::filesystem::path seed = pipeline::testing::service_repository(dir.path() / "seed", {});
+    const std::filesystem::path seed =
+        pipeline::testing::service_repository(dir.path() / "seed", {{"app.yaml", "image:\n  tag: old\n"}});
     const std::filesystem::path bare = dir.path() / "github" / "acme" / "config.git";
     std::filesystem::create_directories(bare.parent_path());
     pipeline::testing::git(dir.path(), {"clone", "-q", "--bare", seed.string(), bare.string()});

@@ -143,11 +143,11 @@ TEST_CASE("the Trivy DB warns when missing, unreadable or older than the limit",
     trivy.db_next_update = "2026-11-26T12:00:00Z";
     DoctorCheck fresh = judge_trivy_db(trivy, now, std::chrono::hours(48));
     CHECK(fresh.status == CheckStatus::ok);
-    CHECK_THAT(fresh.detail, Catch::Contains("(29 h ago), next update 2026-11-26T12:00:00Z"));
+    CHECK_THAT(fresh.detail, Catch::Contains("(30 h ago), next update 2026-11-26T12:00:00Z"));
     trivy.db_updated_at = "2026-11-20T00:00:00Z";
     DoctorCheck stale = judge_trivy_db(trivy, now, std::chrono::hours(48));
     CHECK(stale.status == CheckStatus::warn);
-    CHECK_THAT(stale.detail, Catch::Contains("156 h ago") && Catch::Contains("older than 48 h"));
+    CHECK_THAT(stale.detail, Catch::Contains("180 h ago") && Catch::Contains("older than 48 h"));
     CHECK_THAT(stale.fix, Catch::Contains("--download-db-only"));
 }
 
