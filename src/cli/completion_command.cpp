@@ -6,7 +6,6 @@
 
 #include <string_view>
 
-
 namespace pipeline::cli {
 namespace {
 

@@ -146,7 +146,10 @@ Detection detect_test_runner(const ProjectFiles& files) {
     for (const char* marker : {"pyproject.toml", "pytest.ini"}) {
         if (has(files, marker)) {
             detection.runner = DetectedRunner{
-                "pytest", marker, {{"pytest"}}, "",
+                "pytest",
+                marker,
+                {{"pytest"}},
+                "",
                 "install pytest (apt-get install python3-pytest, or pip install pytest in the project's virtualenv)"};
             return detection;
         }

@@ -102,8 +102,8 @@ TEST_CASE("a failing step stops pipe run with its exit code and is recorded like
     CHECK(recorded["steps"][0]["exit_code"] == 3);
     CHECK(nlohmann::json::parse(read_file(dir.path() / "record.json")) == recorded);
     const std::string metrics = read_file(dir.path() / "pipe.prom");
-    CHECK_THAT(metrics,
-               Catch::Contains("pipe_step_success{step=\"build\",service=\"payments-api\"} 0\n") && Catch::EndsWith("# EOF\n"));
+    CHECK_THAT(metrics, Catch::Contains("pipe_step_success{step=\"build\",service=\"payments-api\"} 0\n") &&
+                            Catch::EndsWith("# EOF\n"));
 
     std::filesystem::remove(repo / ".pipe/run.json");
     auto separate = run_pipe({"build"}, repo, env);

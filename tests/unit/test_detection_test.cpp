@@ -80,11 +80,7 @@ TEST_CASE("detection picks the runner of the first matching rule", "[test-detect
           {"ctest", "--test-dir", ".pipe/test-build", "--output-on-failure"}},
          ""},
         // A package.json without tests gives way to the next rule.
-        {files({{"package.json", R"({"name": "web"})"}, {"pytest.ini", ""}}),
-         "pytest",
-         "pytest.ini",
-         {{"pytest"}},
-         ""},
+        {files({{"package.json", R"({"name": "web"})"}, {"pytest.ini", ""}}), "pytest", "pytest.ini", {{"pytest"}}, ""},
     };
     for (std::size_t i = 0; i < rows.size(); ++i) {
         INFO("row " << i);

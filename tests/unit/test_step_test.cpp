@@ -183,8 +183,7 @@ TEST_CASE("failing tests stop the sequence and are recorded as failed", "[test-s
     CHECK(section["coverage"].is_null());
 }
 
-TEST_CASE("a runner that cannot start is a runtime error with an install hint",
-          "[test-step]") {
+TEST_CASE("a runner that cannot start is a runtime error with an install hint", "[test-step]") {
     TempDir dir;
     repository(dir, {{"pytest.ini", "[pytest]\n"}});
     Workspace workspace = open(dir);
