@@ -81,9 +81,10 @@ Result<void> verify(oci::RegistryClient& client, const std::vector<oci::ImageRef
     return {};
 }
 
-// Adds each reference of targets as a tag of the manifest already in the registry at source.
-Result<void> add_tags(oci::RegistryClient& client, const oci::ImageReference& source,
-                      const std::vector<oci::ImageReference>& targets, const std::string& digest) {
+// Adds each reference of targets as a tag of the manifest already in the registry at source;
+// returns that manifest, checked to have all its content.
+Result<oci::Manifest> add_tags(oci::RegistryClient& client, const oci::ImageReference& source,
+                               const std::vector<oci::ImageReference>& targets, const std::string& digest) {
     Result<oci::ImageReference> by_digest = source.with_digest(digest);
     if (!by_digest) {
         return by_digest.error();
@@ -108,7 +109,18 @@ Result<void> add_tags(oci::RegistryClient& client, const oci::ImageReference& so
             return put.error();
         }
     }
-    return {};
+    return manifest;
+}
+
+// os/arch[/variant] -> digest of each entry of an index; empty for a single-platform image.
+std::map<std::string, std::string> platform_digests(const oci::Manifest& manifest) {
+    std::map<std::string, std::string> platforms;
+    for (const oci::Descriptor& entry : manifest.manifests) {
+        if (!entry.platform.empty()) {
+            platforms[entry.platform] = entry.digest;
+        }
+    }
+    return platforms;
 }
 
 class ServicePusher {
@@ -200,7 +212,8 @@ private:
             if (!digest) {
                 return digest.error();
             }
-            if (auto tagged = add_tags((*session)->client(), group.references.front(), others, *digest); !tagged) {
+            Result<oci::Manifest> tagged = add_tags((*session)->client(), group.references.front(), others, *digest);
+            if (!tagged) {
                 return tagged.error();
             }
             if (auto verified = verify((*session)->client(), group.references, *digest); !verified) {
@@ -208,6 +221,7 @@ private:
             }
             m_record.repositories[group.name] = *digest;
             if (i == 0) {
+                m_record.platforms = platform_digests(*tagged);
                 result.digest = *digest;
                 result.pinned = without_tag(group.references.front(), *digest);
             }
@@ -245,8 +259,9 @@ private:
             if (m_options.dry_run) {
                 continue;
             }
-            if (auto tagged = add_tags((*session)->client(), group.references.front(), group.references, digest);
-                !tagged) {
+            Result<oci::Manifest> tagged =
+                add_tags((*session)->client(), group.references.front(), group.references, digest);
+            if (!tagged) {
                 return tagged.error();
             }
             if (auto verified = verify((*session)->client(), group.references, digest); !verified) {
@@ -254,6 +269,7 @@ private:
             }
             m_record.repositories[group.name] = digest;
             if (i == 0) {
+                m_record.platforms = platform_digests(*tagged);
                 result.digest = digest;
                 result.pinned = without_tag(group.references.front(), digest);
             }

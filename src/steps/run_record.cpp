@@ -50,7 +50,7 @@ nlohmann::json service_record(const std::string& name, const nlohmann::json& sec
         service["build"] = pick(sections["build"], {"image", "tags", "references", "platforms"});
     }
     if (sections.contains("push") && sections["push"].is_object()) {
-        service["push"] = pick(sections["push"], {"digest", "pinned", "references", "repositories"});
+        service["push"] = pick(sections["push"], {"digest", "pinned", "references", "repositories", "platforms"});
     }
     if (sections.contains("scan") && sections["scan"].is_object()) {
         nlohmann::json scan = pick(sections["scan"], {"image", "digest", "counts", "failing", "passed", "trivy_version",

@@ -308,11 +308,18 @@ TEST_CASE("a multi-platform build is pushed as an index with every platform's co
     REQUIRE(raw.status.success());
     auto index = nlohmann::json::parse(raw.out);
     REQUIRE(index["manifests"].size() == 2);
+    // The push record (and so the run record) holds each platform's digest.
+    const nlohmann::json platforms =
+        nlohmann::json::parse(read_file(repo / ".pipe" / "state.json"))["services"]["api"]["push"]["platforms"];
+    REQUIRE(platforms.size() == 2);
     for (const auto& entry : index["manifests"]) {
         auto child = registry.run_skopeo(
             {"inspect", "--raw", "docker://" + registry.host() + "/acme/api@" + entry["digest"].get<std::string>()},
             {});
         CHECK(child.status.success());
+        const std::string platform =
+            entry["platform"]["os"].get<std::string>() + "/" + entry["platform"]["architecture"].get<std::string>();
+        CHECK(platforms[platform] == entry["digest"]);
     }
 }
 

@@ -23,6 +23,7 @@ struct PushRecord {
     std::string pinned;                               // image@sha256:... to deploy
     std::vector<std::string> references;              // every image:tag verified to resolve to its digest
     std::map<std::string, std::string> repositories;  // repository -> digest pushed there
+    std::map<std::string, std::string> platforms;     // os/arch[/variant] -> digest, for a multi-platform index
     std::string pushed_at;                            // RFC 3339 UTC
     std::int64_t duration_ms = 0;
 };
