@@ -11,13 +11,19 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Node.js and npm for pipe test's npm fixture: Debian's, unless a Node.js with its own npm (such as
+# NodeSource's, which conflicts with Debian's npm package) is already installed.
+node_packages=(nodejs npm)
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    node_packages=()
+fi
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends \
     ca-certificates curl git cmake ninja-build g++ pkg-config \
     libcli11-dev libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev catch2 \
     libssl-dev libsodium-dev clang-format clang-tidy bash zsh fish groff-base tzdata python3 python3-cryptography python3-nacl openssl apache2-utils \
     buildah crun skopeo docker-registry openssh-server \
-    make nodejs npm python3-pytest
+    make python3-pytest "${node_packages[@]}"
 
 jobs=$(nproc)
 
