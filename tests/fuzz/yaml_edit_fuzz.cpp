@@ -51,7 +51,8 @@ void check_edit(std::string_view text, std::string_view path, std::string_view v
     const std::size_t start = offset_of(text, edit->line, edit->column);
     require(start <= text.size());
     require(edit->text.compare(0, start, text.substr(0, start)) == 0);
-    pipeline::Result<std::vector<std::string>> changed = pipeline::bump::changed_paths(text, edit->text, k_origin);
+    pipeline::Result<std::vector<pipeline::bump::YamlChange>> changed =
+        pipeline::bump::yaml_changes(text, edit->text, k_origin);
     require(changed.has_value() && !changed->empty());
     pipeline::Result<pipeline::bump::Edit> again = pipeline::bump::set_scalar(edit->text, path, value, k_origin);
     require(again.has_value() && !again->changed && again->text == edit->text);
@@ -78,7 +79,8 @@ void check_kustomize(std::string_view text) {
         require_located(edit.error());
         return;
     }
-    pipeline::Result<std::vector<std::string>> changed = pipeline::bump::changed_paths(text, edit->text, k_origin);
+    pipeline::Result<std::vector<pipeline::bump::YamlChange>> changed =
+        pipeline::bump::yaml_changes(text, edit->text, k_origin);
     require(changed.has_value());
     require(changed->size() <= 2);
 }
@@ -96,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_edit(text, path, value);
     check_references(text);
     check_kustomize(text);
-    pipeline::Result<std::vector<std::string>> same = pipeline::bump::changed_paths(text, text, k_origin);
+    pipeline::Result<std::vector<pipeline::bump::YamlChange>> same = pipeline::bump::yaml_changes(text, text, k_origin);
     require(!same || same->empty());
     return 0;
 }
