@@ -7,6 +7,8 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <ctime>
 #include <string>
 #include <system_error>
 
@@ -21,12 +23,27 @@ std::atomic<int> g_wakeup_read{-1};
 std::atomic<int> g_wakeup_write{-1};
 static_assert(std::atomic<int>::is_always_lock_free);
 
-// The first signal is recorded for an orderly stop. A second one means the user will not wait
+// Nanoseconds of CLOCK_MONOTONIC, async-signal-safe.
+std::int64_t monotonic_ns() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// A second signal at least this long after the first ends pipe at once. Copies of one Ctrl-C
+// (timeout(1) and some CI runners signal both the process and its group) arrive together.
+constexpr std::int64_t k_force_after_ns = 1000000000;
+std::atomic<std::int64_t> g_first_at{0};
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+
+// The first signal is recorded for an orderly stop. A later one means the user will not wait
 // (a peer that never answers keeps a restarted read blocked): die by it at once.
 void on_interrupt(int signal) {
     const int saved_errno = errno;
     int none = 0;
-    if (!g_pending.compare_exchange_strong(none, signal)) {
+    if (g_pending.compare_exchange_strong(none, signal)) {
+        g_first_at.store(monotonic_ns());
+    } else if (monotonic_ns() - g_first_at.load() >= k_force_after_ns) {
         struct sigaction action {};
         action.sa_handler = SIG_DFL;
         sigemptyset(&action.sa_mask);

@@ -30,7 +30,7 @@ git -C app add pipe.yaml && git -C app -c user.name=t -c user.email=t@t commit -
 ")SH") + pipeline::testing::pipe_binary() +
                                R"SH(" -C app bump --direct --value sha-x 2>err &
 pipe=$!
-sleep 1; kill -TERM $pipe; sleep 0.5
+sleep 1; kill -TERM $pipe; sleep 1.5
 kill -0 $pipe 2>/dev/null && echo "still running after the first SIGTERM"
 started=$(date +%s%N); kill -TERM $pipe; wait $pipe; status=$?
 echo "status $status after $(( ($(date +%s%N) - started) / 1000000 )) ms"

@@ -12,7 +12,7 @@ using pipeline::steps::github_image;
 using pipeline::steps::github_repository;
 using pipeline::steps::gitignore_addition;
 
-TEST_CASE("GitHub remotes name ghcr.io/<owner>/<repo> in lower case; others nothing", "[unit][init]") {
+TEST_CASE("GitHub remotes name ghcr.io/<owner>/<repo> in lower case - others nothing", "[unit][init]") {
     struct Row {
         std::string url;
         std::optional<std::string> image;

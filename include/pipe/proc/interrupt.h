@@ -3,8 +3,9 @@
 // waits briefly (then SIGKILL), and returns interrupted_error(signal). That error unwinds to
 // main() like any other, so RAII cleans up temporary files and directories on the way; main()
 // then calls reraise_interrupt() so the parent shell sees death by the signal (exit status 130
-// for SIGINT) instead of an ordinary exit code. A second signal kills pipe at once, for the
-// rare wait no cleanup can cut short (a server that accepted a connection and went silent).
+// for SIGINT) instead of an ordinary exit code. A second signal a second or more after the first
+// kills pipe at once, for the rare wait no cleanup can cut short (a server that accepted a
+// connection and went silent); copies of one Ctrl-C sent together do not.
 #pragma once
 
 #include <pipe/core/result.h>
