@@ -178,7 +178,16 @@ Result<Appended> append_attachment(oci::RegistryClient& client, const oci::Image
             continue;
         }
         if (Result<std::string> put = client.put_manifest(at, *manifest); !put) {
-            return put.error();
+            // docker-registry answers 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN when another
+            // signer's upload of a blob this manifest names is still being committed: a lost
+            // race like a moved tag, so start over from what is there.
+            const bool racing = put.error().message.find("DIGEST_INVALID") != std::string::npos ||
+                                put.error().message.find("BLOB_UNKNOWN") != std::string::npos;
+            if (!racing || attempt + 1 == k_append_attempts) {
+                return put.error();
+            }
+            pause_before_retry(attempt);
+            continue;
         }
         // Registries have no compare-and-swap: a signer that read the tag before this PUT may still
         // replace it. Such a writer PUTs within about its own read-to-PUT time, so after waiting a
