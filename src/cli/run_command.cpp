@@ -9,9 +9,9 @@
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/core/atomic_file.h>
 #include <pipe/steps/open_metrics.h>
+#include <pipe/steps/run_conditions.h>
 #include <pipe/steps/run_plan.h>
 #include <pipe/steps/run_record.h>
-#include <pipe/steps/test_detection.h>
 
 #include <fmt/format.h>
 
@@ -30,45 +30,12 @@ struct TimedStep {
     std::optional<double> seconds;
 };
 
-bool sign_configured(const config::ServiceConfig& service) {
-    return !service.sign.key.empty() ||
-           std::any_of(service.origins.begin(), service.origins.end(),
-                       [](const auto& origin) { return origin.first.rfind("sign.", 0) == 0; });
-}
-
-// Whether each step this binary has runs by default, and why.
-steps::StepConditions step_conditions(const steps::Workspace& workspace) {
-    const std::vector<config::ServiceConfig>& services = workspace.config.services;
-    steps::StepConditions conditions;
-    for (const CommandSpec& spec : command_table()) {
-        if (!is_run_step(spec.name)) {
-            continue;
-        }
-        steps::StepCondition condition{true, "always"};
-        if (spec.name == "test") {
-            const steps::Detection detected = steps::detect_test_runner(steps::read_project_files(workspace.root));
-            condition.configured = !workspace.config.test.command.empty() || detected.runner.has_value();
-            condition.reason =
-                !workspace.config.test.command.empty()
-                    ? "test: command configured"
-                    : (detected.runner ? fmt::format("{} project ({})", detected.runner->kind, detected.runner->marker)
-                                       : "no test: command and no project type detected");
-        } else if (spec.name == "scan") {
-            condition.reason = "the gate always runs (leave it out with --skip scan)";
-        } else if (spec.name == "sign") {
-            const bool keyless = ci::in_github_actions(workspace.env) &&
-                                 workspace.env.find("ACTIONS_ID_TOKEN_REQUEST_URL") != workspace.env.end();
-            condition.configured = keyless || std::any_of(services.begin(), services.end(), sign_configured);
-            condition.reason = keyless ? "keyless signing is available (GitHub OIDC)"
-                                       : (condition.configured ? "sign: is configured" : "no sign: key configured");
-        } else if (spec.name == "bump") {
-            condition.configured = std::any_of(services.begin(), services.end(),
-                                               [](const config::ServiceConfig& s) { return !s.bump.empty(); });
-            condition.reason = condition.configured ? "bump: entries are configured" : "no bump: entries";
-        }
-        conditions.emplace(spec.name, std::move(condition));
+std::vector<std::string> service_names(const steps::Workspace& workspace) {
+    std::vector<std::string> names;
+    for (const config::ServiceConfig& service : workspace.config.services) {
+        names.push_back(service.name);
     }
-    return conditions;
+    return names;
 }
 
 const CommandSpec& spec_of(std::string_view step) {
@@ -111,7 +78,8 @@ public:
         if (!workspace) {
             return workspace.error();
         }
-        Result<std::vector<steps::PlannedStep>> plan = steps::plan_run(m_selection, step_conditions(**workspace));
+        Result<std::vector<steps::PlannedStep>> plan =
+            steps::plan_run(m_selection, steps::step_conditions(**workspace));
         if (!plan) {
             return plan.error();
         }
@@ -229,11 +197,7 @@ private:
     }
 
     static void print_timing(Output& out, const steps::Workspace& workspace, const std::vector<TimedStep>& timed) {
-        std::vector<std::string> names;
-        for (const config::ServiceConfig& service : workspace.config.services) {
-            names.push_back(service.name);
-        }
-        const std::string services = fmt::format("{}", fmt::join(names, ","));
+        const std::string services = fmt::format("{}", fmt::join(service_names(workspace), ","));
         const std::size_t width = std::max<std::size_t>(7, services.size());
         out.info(fmt::format("pipe: {:<5}  {:<{}}  {:>9}  {}", "step", "service", width, "duration", "result"));
         for (const TimedStep& step : timed) {
@@ -252,11 +216,8 @@ private:
             }
         }
         if (!m_metrics_file.empty()) {
-            std::vector<std::string> names;
-            for (const config::ServiceConfig& service : workspace.config.services) {
-                names.push_back(service.name);
-            }
-            if (auto written = write_file_atomically(m_metrics_file, steps::render_open_metrics(*record, names));
+            if (auto written = write_file_atomically(m_metrics_file,
+                                                     steps::render_open_metrics(*record, service_names(workspace)));
                 !written) {
                 return written;
             }

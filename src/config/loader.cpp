@@ -595,7 +595,7 @@ Result<void> read_test_env(TestConfig& test, const YAML::Node& node, const std::
         return config_error(
             position(file, node.Mark()),
             fmt::format("'test.env' must be a map from variable name to value, not {}", yaml_kind(node)),
-            "e.g. env:\\n  CI: \"true\"");
+            "e.g. env: {CI: \"true\"}");
     }
     for (const auto& entry : node) {
         const std::string name = entry.first.Scalar();

@@ -2,6 +2,7 @@
 
 #include <pipe/bump/yaml_edit.h>
 #include <pipe/ci/source_context_builder.h>
+#include <pipe/core/regex_literal.h>
 #include <pipe/git/config_checkout.h>
 #include <pipe/git/repository_state.h>
 #include <pipe/github/github_client.h>
@@ -620,30 +621,20 @@ bool bump_branch_matches(std::string_view branch_template, const std::map<std::s
     // The template as a regular expression: fixed text and {service}/{image} literally, commit
     // fields as hex (so bump/api-{short_commit} never takes bump/api-worker-1a2b3c4), any other
     // field as one path segment.
-    const auto literal = [](std::string_view text) {
-        std::string escaped;
-        for (const char c : text) {
-            if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) {
-                escaped += '\\';
-            }
-            escaped += c;
-        }
-        return escaped;
-    };
     std::string pattern;
     std::size_t at = 0;
     while (at < branch_template.size()) {
         const std::size_t open = branch_template.find('{', at);
         const std::size_t close = open == std::string_view::npos ? open : branch_template.find('}', open);
         if (close == std::string_view::npos) {
-            pattern += literal(branch_template.substr(at));
+            pattern += regex_literal(branch_template.substr(at));
             break;
         }
-        pattern += literal(branch_template.substr(at, open - at));
+        pattern += regex_literal(branch_template.substr(at, open - at));
         const std::string name(branch_template.substr(open + 1, close - open - 1));
         const auto field = fields.find(name);
         if ((name == "service" || name == "image") && field != fields.end()) {
-            pattern += literal(field->second);
+            pattern += regex_literal(field->second);
         } else if (name == "commit" || name == "short_commit") {
             pattern += "[0-9a-f]{4,64}";
         } else {

@@ -1,5 +1,7 @@
 #include <pipe/steps/init_step.h>
 
+#include <pipe/core/regex_literal.h>
+
 #include <pipe/core/file_text.h>
 #include <pipe/git/repository_state.h>
 #include <pipe/oci/reference.h>
@@ -39,18 +41,6 @@ std::string placeholder_name(const std::filesystem::path& root) {
     out.erase(0, out.find_first_not_of('-'));
     out.erase(out.find_last_not_of('-') + 1);
     return out.empty() ? std::string("app") : out;
-}
-
-// A regular expression matching text literally.
-std::string regex_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) {
-            out += '\\';
-        }
-        out += c;
-    }
-    return out;
 }
 
 // Plans one file: create, replace (other content) or unchanged.
@@ -187,7 +177,7 @@ std::string starter_config(const ProjectFacts& facts) {
             "# The signer `pipe verify` (and the check before `pipe bump`) accepts: this repository's\n"
             "# workflows, signing keyless in GitHub Actions.\n"
             "verify:\n";
-        text += fmt::format("  certificate_identity_regexp: '^https://github\\.com/{}/'\n", regex_escape(*repository));
+        text += fmt::format("  certificate_identity_regexp: '^https://github\\.com/{}/'\n", regex_literal(*repository));
         text += "  certificate_oidc_issuer: https://token.actions.githubusercontent.com\n\n";
     } else {
         text +=

@@ -1,5 +1,7 @@
 #include <pipe/steps/verify_policy.h>
 
+#include <pipe/core/regex_literal.h>
+
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/proc/command.h>
 #include <pipe/tools/cosign.h>
@@ -13,17 +15,6 @@ namespace {
 
 bool any_set(const VerifyPolicy& policy) {
     return !policy.key.empty() || !policy.identity.empty() || !policy.identity_regexp.empty() || !policy.issuer.empty();
-}
-
-std::string regex_escaped(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) {
-            out += '\\';
-        }
-        out += c;
-    }
-    return out;
 }
 
 Result<VerifyPolicy> checked(VerifyPolicy policy, const std::string& origin) {
@@ -101,7 +92,7 @@ Result<VerifyPolicy> resolve_verify_policy(const Workspace& workspace, const Ver
             "--certificate-oidc-issuer");
     }
     VerifyPolicy policy;
-    policy.identity_regexp = fmt::format("^https://github\\.com/{}/\\.github/workflows/", regex_escaped(repository));
+    policy.identity_regexp = fmt::format("^https://github\\.com/{}/\\.github/workflows/", regex_literal(repository));
     policy.issuer = std::string(tools::k_github_actions_issuer);
     policy.source = "default for github.com/" + repository;
     return policy;

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
+#include <cctype>
 #include <sstream>
 
 namespace pipeline::tools {
@@ -26,39 +26,18 @@ std::string_view trim(std::string_view text) {
     return text.substr(first, last - first + 1);
 }
 
-// Reads one decimal number at the front of text and drops it; nullopt when there is none.
-std::optional<int> take_number(std::string_view& text) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end == text.data()) {
-        return std::nullopt;
-    }
-    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-    return value;
-}
-
-// "v2.4.1", "2.4.1", "v3.0.0-rc.1", "v2.4.1-fake" -> the three numbers and the text.
+// "v2.4.1", "2.4.1", "v3.0.0-rc.1", "v2.4.1-fake" -> the numbers and the text; the text must
+// start with the version ("devel" or "unknown" is no version).
 std::optional<CosignVersion> parse_version_text(std::string_view text) {
     text = trim(text);
+    const std::string_view numbers = !text.empty() && text.front() == 'v' ? text.substr(1) : text;
+    std::optional<ToolVersion> found = find_version(numbers);
+    if (!found || numbers.empty() || std::isdigit(static_cast<unsigned char>(numbers.front())) == 0) {
+        return std::nullopt;
+    }
     CosignVersion version;
+    static_cast<ToolVersion&>(version) = *found;
     version.text = std::string(text);
-    if (!text.empty() && text.front() == 'v') {
-        text.remove_prefix(1);
-    }
-    std::array<int*, 3> parts{&version.major, &version.minor, &version.patch};
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        const std::optional<int> number = take_number(text);
-        if (!number) {
-            return std::nullopt;
-        }
-        *parts.at(i) = *number;
-        if (i + 1 < parts.size()) {
-            if (text.empty() || text.front() != '.') {
-                return std::nullopt;
-            }
-            text.remove_prefix(1);
-        }
-    }
     return version;
 }
 

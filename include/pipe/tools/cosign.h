@@ -12,6 +12,7 @@
 #include <pipe/core/secret.h>
 #include <pipe/proc/command.h>
 #include <pipe/proc/runner.h>
+#include <pipe/tools/tool_version.h>
 
 #include <cstdint>
 #include <map>
@@ -26,11 +27,8 @@ namespace pipeline::tools {
 // The GitHub Actions OIDC issuer, what keyless signatures made in Actions carry.
 inline constexpr std::string_view k_github_actions_issuer = "https://token.actions.githubusercontent.com";
 
-// What `cosign version` reports.
-struct CosignVersion {
-    int major = 0;
-    int minor = 0;
-    int patch = 0;
+// What `cosign version` reports: the numbers (tools::find_version's reading) and the text.
+struct CosignVersion : ToolVersion {
     std::string text;  // as printed, e.g. "v2.4.1"
 };
 
