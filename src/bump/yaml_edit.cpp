@@ -372,7 +372,7 @@ public:
                                       : fmt::format("indexes start at 0; the last is {}", list.size() - 1));
                     return;
                 }
-                chosen = *step.index;
+                chosen = step.index;
             } else {
                 const auto& [key, wanted] = *step.selector;
                 std::vector<std::size_t> hits;

@@ -6,6 +6,7 @@
 #include "cli/step_output.h"
 
 #include <pipe/ci/actions_files.h>
+#include <pipe/ci/markdown.h>
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/steps/build_step.h>
@@ -56,12 +57,8 @@ ci::StepOutputs step_outputs(const steps::BuildReport& report) {
 std::string step_summary(const steps::BuildReport& report) {
     std::string text = "### pipe build\n\n| service | image id | tags | time |\n|---|---|---|---|\n";
     for (const steps::ServiceBuild& service : report.services) {
-        std::vector<std::string> quoted;
-        for (const std::string& reference : service.references) {
-            quoted.push_back("`" + reference + "`");
-        }
         text += fmt::format("| {} | `{}` | {} | {:.1f}s |\n", service.name, service.image_id.substr(0, 19),
-                            fmt::join(quoted, " "), static_cast<double>(service.duration.count()) / 1000.0);
+                            ci::code_spans(service.references), static_cast<double>(service.duration.count()) / 1000.0);
     }
     return text + "\n";
 }

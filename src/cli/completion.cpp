@@ -57,13 +57,10 @@ std::vector<std::string> service_names() {
         return {};
     }
     Result<config::Config> loaded = config::load_config({}, *root, root->filename().string());
-    std::vector<std::string> names;
-    if (loaded && loaded->multi_service) {
-        for (const config::ServiceConfig& service : loaded->services) {
-            names.push_back(service.name);
-        }
+    if (!loaded || !loaded->multi_service) {
+        return {};
     }
-    return names;
+    return config::service_names(*loaded);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "cli/command_table.h"
 #include "cli/step_output.h"
 
+#include <pipe/ci/markdown.h>
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/proc/system_runner.h>
 #include <pipe/steps/push_step.h>
@@ -50,12 +51,8 @@ ci::StepOutputs step_outputs(const steps::PushReport& report) {
 std::string step_summary(const steps::PushReport& report) {
     std::string text = "### pipe push\n\n| service | pinned | tags | time |\n|---|---|---|---|\n";
     for (const steps::ServicePush& service : report.services) {
-        std::vector<std::string> quoted;
-        for (const std::string& reference : service.references) {
-            quoted.push_back("`" + reference + "`");
-        }
-        text += fmt::format("| {} | `{}` | {} | {:.1f}s |\n", service.name, service.pinned, fmt::join(quoted, " "),
-                            static_cast<double>(service.duration.count()) / 1000.0);
+        text += fmt::format("| {} | `{}` | {} | {:.1f}s |\n", service.name, service.pinned,
+                            ci::code_spans(service.references), static_cast<double>(service.duration.count()) / 1000.0);
     }
     return text + "\n";
 }

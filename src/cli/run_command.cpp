@@ -30,14 +30,6 @@ struct TimedStep {
     std::optional<double> seconds;
 };
 
-std::vector<std::string> service_names(const steps::Workspace& workspace) {
-    std::vector<std::string> names;
-    for (const config::ServiceConfig& service : workspace.config.services) {
-        names.push_back(service.name);
-    }
-    return names;
-}
-
 const CommandSpec& spec_of(std::string_view step) {
     const std::vector<CommandSpec>& table = command_table();
     return *std::find_if(table.begin(), table.end(), [&](const CommandSpec& spec) { return spec.name == step; });
@@ -197,7 +189,7 @@ private:
     }
 
     static void print_timing(Output& out, const steps::Workspace& workspace, const std::vector<TimedStep>& timed) {
-        const std::string services = fmt::format("{}", fmt::join(service_names(workspace), ","));
+        const std::string services = fmt::format("{}", fmt::join(config::service_names(workspace.config), ","));
         const std::size_t width = std::max<std::size_t>(7, services.size());
         out.info(fmt::format("pipe: {:<5}  {:<{}}  {:>9}  {}", "step", "service", width, "duration", "result"));
         for (const TimedStep& step : timed) {
@@ -216,8 +208,8 @@ private:
             }
         }
         if (!m_metrics_file.empty()) {
-            if (auto written = write_file_atomically(m_metrics_file,
-                                                     steps::render_open_metrics(*record, service_names(workspace)));
+            if (auto written = write_file_atomically(
+                    m_metrics_file, steps::render_open_metrics(*record, config::service_names(workspace.config)));
                 !written) {
                 return written;
             }

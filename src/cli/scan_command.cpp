@@ -241,6 +241,7 @@ private:
                 out.line(line);
             }
             std::vector<std::string> names;
+            names.reserve(scanned.fail_on.size());
             for (scan::Severity severity : scanned.fail_on) {
                 names.emplace_back(scan::severity_name(severity));
             }

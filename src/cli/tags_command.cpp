@@ -4,6 +4,7 @@
 #include "cli/command_table.h"
 
 #include <pipe/ci/actions_files.h>
+#include <pipe/ci/markdown.h>
 #include <pipe/ci/source_context_builder.h>
 #include <pipe/steps/tags_step.h>
 
@@ -49,11 +50,8 @@ ci::StepOutputs step_outputs(const steps::TagsReport& report, bool multi_service
 std::string step_summary(const steps::TagsReport& report) {
     std::string text = "### pipe tags\n\n| service | version | tags |\n|---|---|---|\n";
     for (const steps::ServiceTags& service : report.services) {
-        std::vector<std::string> quoted;
-        for (const std::string& tag : service.result.tag_names) {
-            quoted.push_back("`" + tag + "`");
-        }
-        text += fmt::format("| {} | {} | {} |\n", service.service, service.result.version, fmt::join(quoted, " "));
+        text += fmt::format("| {} | {} | {} |\n", service.service, service.result.version,
+                            ci::code_spans(service.result.tag_names));
     }
     return text + "\n";
 }

@@ -24,6 +24,15 @@ void ServiceConfig::set_origin(const std::string& key, const std::string& origin
     origins[key] = origin;
 }
 
+std::vector<std::string> service_names(const Config& config) {
+    std::vector<std::string> names;
+    names.reserve(config.services.size());
+    for (const ServiceConfig& service : config.services) {
+        names.push_back(service.name);
+    }
+    return names;
+}
+
 const std::vector<std::string>& default_tag_rules() {
     static const std::vector<std::string> k_rules{
         "type=sha,format=long,prefix=sha-",

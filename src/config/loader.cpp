@@ -934,10 +934,7 @@ Result<void> select_services(Config& config, const std::vector<std::string>& nam
     if (names.empty()) {
         return {};
     }
-    std::vector<std::string> known;
-    for (const ServiceConfig& service : config.services) {
-        known.push_back(service.name);
-    }
+    const std::vector<std::string> known = service_names(config);
     std::vector<ServiceConfig> selected;
     for (const std::string& name : names) {
         auto found = std::find_if(config.services.begin(), config.services.end(),

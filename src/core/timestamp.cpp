@@ -2,7 +2,6 @@
 
 #include <fmt/chrono.h>
 
-#include <cstdio>
 #include <ctime>
 #include <string>
 
@@ -12,21 +11,50 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point time) {
     return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(time)));
 }
 
+namespace {
+
+// The number written with exactly `count` digits at `at` in text; -1 when those are not all digits.
+int digits_at(std::string_view text, std::size_t at, std::size_t count) {
+    if (at + count > text.size()) {
+        return -1;
+    }
+    int value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+        if (text[i] < '0' || text[i] > '9') {
+            return -1;
+        }
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
+}  // namespace
+
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SS, then optional fractional seconds, then Z or +HH:MM / -HH:MM.
+    constexpr std::string_view k_shape = "YYYY-MM-DDTHH:MM:SS";
+    if (text.size() < k_shape.size() || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+        return std::nullopt;
+    }
     std::tm tm{};
-    int year = 0;
-    int month = 0;
-    int consumed = 0;
-    const std::string copy(text);
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                    &tm.tm_sec, &consumed) != 6) {
+    const int year = digits_at(text, 0, 4);
+    tm.tm_mon = digits_at(text, 5, 2) - 1;
+    tm.tm_mday = digits_at(text, 8, 2);
+    tm.tm_hour = digits_at(text, 11, 2);
+    tm.tm_min = digits_at(text, 14, 2);
+    tm.tm_sec = digits_at(text, 17, 2);
+    if (year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
+        tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60) {
         return std::nullopt;
     }
     tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
+    std::string_view rest = text.substr(k_shape.size());
     if (!rest.empty() && rest.front() == '.') {
         rest.remove_prefix(1);
+        if (rest.empty() || rest.front() < '0' || rest.front() > '9') {
+            return std::nullopt;
+        }
         while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
             rest.remove_prefix(1);
         }
@@ -35,9 +63,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
     if (rest == "Z" || rest == "z") {
         offset = 0;
     } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-        int hours = 0;
-        int minutes = 0;
-        if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &hours, &minutes) != 2) {
+        const int hours = digits_at(rest, 1, 2);
+        const int minutes = digits_at(rest, 4, 2);
+        if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) {
             return std::nullopt;
         }
         offset = (rest[0] == '+' ? 1 : -1) * (hours * 3600L + minutes * 60L);
@@ -52,12 +80,17 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     if (text.size() < 2) {
         return std::nullopt;
     }
+    // Up to a million days: large enough for any limit, small enough never to overflow.
+    constexpr long long k_largest = 86'400'000'000;
     long long value = 0;
     for (char c : text.substr(0, text.size() - 1)) {
         if (c < '0' || c > '9') {
             return std::nullopt;
         }
         value = value * 10 + (c - '0');
+        if (value > k_largest) {
+            return std::nullopt;
+        }
     }
     switch (text.back()) {
         case 's':

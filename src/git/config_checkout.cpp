@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <vector>
@@ -43,8 +43,10 @@ int ssh_port(const std::string& url) {
     if (colon == std::string::npos || authority.find(']', colon) != std::string::npos) {
         return 22;
     }
-    const int port = std::atoi(authority.c_str() + colon + 1);
-    return port > 0 ? port : 22;
+    int port = 0;
+    const char* last = authority.data() + authority.size();
+    const std::from_chars_result read = std::from_chars(authority.data() + colon + 1, last, port);
+    return read.ec == std::errc() && read.ptr == last && port > 0 && port < 65536 ? port : 22;
 }
 
 int credentials(git_credential** out, const char* /*url*/, const char* username_from_url, unsigned int allowed,
@@ -204,7 +206,7 @@ Result<ConfigCheckout> ConfigCheckout::fetch(const std::string& url, const std::
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
         CallbackPayload payload{&state->auth, state->ssh_port, 0, {}};
-        git_fetch_options options{};
+        git_fetch_options options;
         git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
         options.callbacks = callbacks_for(payload);
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -342,7 +344,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
     char* raw_spec = spec.data();
     git_strarray refspecs{&raw_spec, 1};
     CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
-    git_push_options options{};
+    git_push_options options;
     git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
     const int pushed = git_remote_push(remote, &refspecs, &options);
@@ -363,7 +365,7 @@ Result<PushOutcome> ConfigCheckout::push(const std::string& commit, const std::s
 
 Result<bool> ConfigCheckout::landed(const std::string& commit, const std::string& branch) {
     CallbackPayload payload{&m_state->auth, m_state->ssh_port, 0, {}};
-    git_fetch_options options{};
+    git_fetch_options options;
     git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
     options.callbacks = callbacks_for(payload);
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;

@@ -158,7 +158,7 @@ std::string branch_for_detached(git_repository* repo, const git_oid& head) {
         }
         BranchIteratorPtr iterator(raw);
         git_reference* ref_raw = nullptr;
-        git_branch_t type{};
+        git_branch_t type = GIT_BRANCH_LOCAL;
         while (git_branch_next(&ref_raw, &type, iterator.get()) == 0) {
             ReferencePtr ref(ref_raw);
             if (git_reference_type(ref.get()) != GIT_REFERENCE_DIRECT) {

@@ -50,9 +50,10 @@ bool is_credential_header(std::string_view name) {
 }
 
 const std::string& RequestHeader::reveal() const {
-    return std::visit(Overloaded{[](const std::string& text) -> const std::string& { return text; },
-                                 [](const Secret& secret) -> const std::string& { return secret.reveal(); }},
-                      value);
+    if (const std::string* text = std::get_if<std::string>(&value)) {
+        return *text;
+    }
+    return std::get<Secret>(value).reveal();
 }
 
 std::string RequestHeader::printable() const {

@@ -159,7 +159,10 @@ std::string js_number_text(double value) {
     if (digits.size() > 1) {
         digits.erase(1, 1);  // the '.' after the first digit
     }
-    const int exponent = std::atoi(scientific.c_str() + e + 1);
+    // to_chars writes the exponent as e+XX or e-XX.
+    const std::size_t exponent_at = scientific[e + 1] == '+' ? e + 2 : e + 1;
+    int exponent = 0;
+    std::from_chars(scientific.data() + exponent_at, scientific.data() + scientific.size(), exponent);
     const int k = static_cast<int>(digits.size());
     const int n = exponent + 1;  // value = 0.digits * 10^n
     if (k <= n && n <= 21) {

@@ -165,6 +165,7 @@ std::string Pep440Version::normalized() const {
         text += js_digits_text(epoch) + "!";
     }
     std::vector<std::string> numbers;
+    numbers.reserve(release.size());
     for (const std::string& part : release) {
         numbers.push_back(js_digits_text(part));
     }
@@ -180,6 +181,7 @@ std::string Pep440Version::normalized() const {
     }
     if (!local.empty()) {
         std::vector<std::string> parts;
+        parts.reserve(local.size());
         for (const std::string& part : local) {
             parts.push_back(local_part_text(part));
         }

@@ -61,7 +61,6 @@ Result<std::vector<Target>> targets(const Workspace& workspace, const SignOption
         }
         return found;
     }
-    const std::string where = state::state_path(workspace.root).string();
     for (const config::ServiceConfig& service : workspace.config.services) {
         Result<std::string> pinned = pushed_reference(workspace, state, service,
                                                       "run `pipe push` first (pipe signs the digest it pushed), or "

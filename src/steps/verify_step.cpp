@@ -28,6 +28,7 @@ struct Candidate {
 
 Result<std::vector<Candidate>> candidates(const Workspace& workspace, const VerifyOptions& options) {
     std::vector<Candidate> found;
+    found.reserve(options.images.size());
     for (const std::string& image : options.images) {
         found.push_back(Candidate{image, ""});
     }

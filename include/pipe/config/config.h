@@ -132,6 +132,9 @@ struct Config {
     TestConfig test;
 };
 
+// The services' names, in the file's order.
+std::vector<std::string> service_names(const Config& config);
+
 // pipe's default tag rules when `tags` is not configured: the seed's three.
 const std::vector<std::string>& default_tag_rules();
 
