@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian 12 machine: installs what it needs with apt-get,
-# then builds with warnings as errors, checks formatting and clang-tidy, runs every ctest
-# label, and repeats the tests under AddressSanitizer + UndefinedBehaviorSanitizer (all but the
-# image-building cases, label integration-buildah, which spend their time in buildah, not pipe).
+# The whole test suite on a fresh Debian 12 machine: installs what it needs with apt-get, checks
+# formatting, builds once with warnings as errors under AddressSanitizer + UndefinedBehaviorSanitizer,
+# runs clang-tidy, then every ctest label and the README's main job with that build. One unoptimised
+# sanitized build (as fast to compile as an optimised plain one; an optimised sanitized one takes
+# three times as long) instead of a plain build plus a sanitized one; each stage prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,18 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
+stage_start=$SECONDS
+# Prints how long the previous stage took, then the next stage's name.
+stage() {
+    if [[ -n ${stage_name:-} ]]; then
+        echo "== $stage_name took $((SECONDS - stage_start)) s"
+    fi
+    stage_name=$1
+    stage_start=$SECONDS
+    [[ -z $1 ]] || echo "== $1"
+}
+
+stage "packages (apt-get)"
 # Node.js and npm for pipe test's npm fixture: Debian's, unless a Node.js with its own npm (such as
 # NodeSource's, which conflicts with Debian's npm package) is already installed.
 node_packages=(nodejs npm)
@@ -21,37 +34,41 @@ $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends \
     ca-certificates curl git cmake ninja-build g++ pkg-config \
     libcli11-dev libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libfmt-dev catch2 \
-    libssl-dev libsodium-dev clang-format clang-tidy bash zsh fish groff-base tzdata python3 python3-cryptography python3-nacl openssl apache2-utils \
+    libssl-dev libsodium-dev clang-format bash zsh fish groff-base tzdata python3 python3-cryptography python3-nacl openssl apache2-utils \
     buildah crun skopeo docker-registry openssh-server \
     make python3-pytest "${node_packages[@]}"
 
+# clang-tidy 22 (bookworm-security) leaves system headers unanalysed and runs in a quarter of the
+# time of Debian's default clang-tidy 14; the code is kept clean under both, so 14 is the fallback.
+if $sudo apt-get install -y -q --no-install-recommends clang-tidy-22; then
+    run_clang_tidy=run-clang-tidy-22
+else
+    $sudo apt-get install -y -q --no-install-recommends clang-tidy
+    run_clang_tidy=run-clang-tidy
+fi
+
 jobs=$(nproc)
 
-echo "== format check (clang-format $(clang-format --version | grep -o '[0-9][0-9.]*' | head -1))"
+stage "format check (clang-format $(clang-format --version | grep -o '[0-9][0-9.]*' | head -1))"
 mapfile -t sources < <(git ls-files '*.cpp' '*.h')
 clang-format --dry-run --Werror "${sources[@]}"
 
-echo "== build (warnings are errors)"
-cmake -S . -B build -G Ninja -DPIPE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+stage "build (ASan + UBSan, warnings are errors)"
+cmake -S . -B build -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build -j"$jobs"
 
-echo "== clang-tidy"
+stage "clang-tidy ($run_clang_tidy)"
 mapfile -t units < <(git ls-files 'src/*.cpp')
-if command -v run-clang-tidy >/dev/null 2>&1; then
-    run-clang-tidy -quiet -p build -j"$jobs" "${units[@]}" >build/clang-tidy.log 2>&1 || { cat build/clang-tidy.log; exit 1; }
-else
-    clang-tidy -quiet -p build "${units[@]}"
-fi
+$run_clang_tidy -quiet -p build -j"$jobs" "${units[@]}" >build/clang-tidy.log 2>&1 || { cat build/clang-tidy.log; exit 1; }
 
-echo "== tests"
+# Sanitizer settings for the tests and the main job (run_pipe hands them on to pipe): any finding
+# aborts, and leaks are errors except third-party ones listed in tests/lsan.supp.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
+
+stage "tests"
 ctest --test-dir build --output-on-failure --schedule-random -j"$jobs"
 
-echo "== the README's main job (examples/demo.sh)"
+stage "the README's main job (examples/demo.sh)"
 PIPE=build/pipe examples/demo.sh >build/demo.log
-
-echo "== tests under ASan + UBSan (without the integration-buildah cases)"
-cmake -S . -B build-asan -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-cmake --build build-asan -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
-    ctest --test-dir build-asan --output-on-failure --schedule-random -j"$jobs" -LE integration-buildah
+stage ""

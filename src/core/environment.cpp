@@ -33,4 +33,15 @@ std::string value_or(const Environment& env, std::string_view name, std::string 
     return found->second;
 }
 
+std::optional<std::pair<std::string, std::string>> first_set(const Environment& env,
+                                                             std::initializer_list<std::string_view> names) {
+    for (const std::string_view name : names) {
+        auto found = env.find(name);
+        if (found != env.end() && !found->second.empty()) {
+            return std::pair<std::string, std::string>(found->first, found->second);
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace pipeline

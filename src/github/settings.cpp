@@ -8,20 +8,16 @@ namespace pipeline::github {
 
 Result<GithubSettings> github_settings(const Environment& env) {
     GithubSettings settings;
-    for (const std::string_view variable : {"PIPE_GITHUB_TOKEN", "GITHUB_TOKEN"}) {
-        std::string token = value_or(env, variable, "");
-        if (!token.empty()) {
-            settings.token = Secret(std::move(token));
-            settings.token_source = std::string(variable);
-            break;
-        }
-    }
-    if (settings.token.empty()) {
+    auto token = first_set(env, {k_token_variable, k_actions_token_variable});
+    if (!token) {
         return usage_error("no GitHub token: PIPE_GITHUB_TOKEN and GITHUB_TOKEN are unset",
                            "set PIPE_GITHUB_TOKEN to a token that may write contents and pull requests of the "
                            "deployment repository (a GitHub App token or a fine-grained PAT)");
     }
-    settings.actions_token = settings.token_source == "GITHUB_TOKEN" && value_or(env, "GITHUB_ACTIONS", "") == "true";
+    settings.token_source = std::move(token->first);
+    settings.token = Secret(std::move(token->second));
+    settings.actions_token =
+        settings.token_source == k_actions_token_variable && value_or(env, "GITHUB_ACTIONS", "") == "true";
 
     std::string api_url = value_or(env, "GITHUB_API_URL", std::string(k_default_api_url));
     while (api_url.ends_with('/')) {

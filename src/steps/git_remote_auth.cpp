@@ -1,22 +1,19 @@
 #include <pipe/steps/git_remote_auth.h>
 
 #include <pipe/github/remote.h>
+#include <pipe/github/settings.h>
 
 namespace pipeline::steps {
 
 git::RemoteAuth git_remote_auth(const std::string& url, const Environment& env) {
     git::RemoteAuth auth;
-    std::vector<std::string_view> sources{"PIPE_GIT_TOKEN"};
-    if (github::repository_of_remote(url, env)) {
-        sources.insert(sources.end(), {"PIPE_GITHUB_TOKEN", "GITHUB_TOKEN"});
-    }
-    for (const std::string_view variable : sources) {
-        std::string token = value_or(env, variable, "");
-        if (!token.empty()) {
-            auth.token = Secret(std::move(token));
-            auth.token_source = std::string(variable);
-            break;
-        }
+    // A GitHub token goes only to GitHub remotes.
+    auto token = github::repository_of_remote(url, env)
+                     ? first_set(env, {"PIPE_GIT_TOKEN", github::k_token_variable, github::k_actions_token_variable})
+                     : first_set(env, {"PIPE_GIT_TOKEN"});
+    if (token) {
+        auth.token_source = std::move(token->first);
+        auth.token = Secret(std::move(token->second));
     }
     if (auth.token_source == "PIPE_GIT_TOKEN") {
         auth.username = value_or(env, "PIPE_GIT_USERNAME", auth.username);

@@ -14,6 +14,10 @@ namespace pipeline::github {
 // The API base URL without a trailing '/', used when GITHUB_API_URL is unset or empty.
 inline constexpr std::string_view k_default_api_url = "https://api.github.com";
 
+// The variables pipe reads a GitHub token from, in this order.
+inline constexpr std::string_view k_token_variable = "PIPE_GITHUB_TOKEN";
+inline constexpr std::string_view k_actions_token_variable = "GITHUB_TOKEN";
+
 // How pipe reaches GitHub and as whom.
 struct GithubSettings {
     std::string api_url = std::string(k_default_api_url);  // no trailing '/'
