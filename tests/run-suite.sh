@@ -54,7 +54,8 @@ mapfile -t sources < <(git ls-files '*.cpp' '*.h')
 clang-format --dry-run --Werror "${sources[@]}"
 
 stage "build (ASan + UBSan, warnings are errors)"
-cmake -S . -B build -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+# -g1: line tables are all the sanitizers' stack traces need, and compile a tenth faster than -g.
+cmake -S . -B build -G Ninja -DPIPE_WERROR=ON -DPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1
 cmake --build build -j"$jobs"
 
 stage "clang-tidy ($run_clang_tidy)"
@@ -64,7 +65,7 @@ $run_clang_tidy -quiet -p build -j"$jobs" "${units[@]}" >build/clang-tidy.log 2>
 # Sanitizer settings for the tests and the main job (run_pipe hands them on to pipe): any finding
 # aborts, and leaks are errors except third-party ones listed in tests/lsan.supp.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
-export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 
 stage "tests"
 ctest --test-dir build --output-on-failure --schedule-random -j"$jobs"
