@@ -106,6 +106,11 @@ bool in_github_actions(const Environment& env) {
     return value_or(env, "GITHUB_ACTIONS", "") == "true";
 }
 
+bool oidc_token_available(const Environment& env) {
+    return !value_or(env, "ACTIONS_ID_TOKEN_REQUEST_URL", "").empty() &&
+           !value_or(env, "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "").empty();
+}
+
 Result<std::chrono::system_clock::time_point> reference_time(const Environment& env) {
     std::optional<std::string> epoch = lookup(env, "SOURCE_DATE_EPOCH");
     if (!epoch || epoch->empty()) {

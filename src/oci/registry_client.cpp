@@ -196,7 +196,8 @@ Result<RegistryAccess> RegistryClient::check_access(const ImageReference& refere
     if (!found) {
         return found.error();
     }
-    Result<Credentials> credentials = m_credentials.resolve(reference);
+    // The credentials send() uses: looked up by registry.
+    Result<Credentials> credentials = m_credentials.resolve(reference.registry);
     if (!credentials) {
         return credentials.error();
     }

@@ -116,14 +116,15 @@ Result<void> buildah_setup_checks(const DoctorContext& context, proc::Runner& ru
     if (services.empty()) {
         services.emplace_back("", nullptr);
     }
+    const std::filesystem::path root =
+        context.workspace != nullptr ? context.workspace->root : std::filesystem::current_path();
+    BuildahSetup user;  // the user's facts, the same for every service
+    read_user(user);
+    const std::optional<std::string> env_isolation = lookup(*context.env, "BUILDAH_ISOLATION");
     std::set<std::vector<std::string>> seen;
     for (const auto& [name, service] : services) {
         const config::BuildConfig build = service != nullptr ? service->build : config::BuildConfig{};
-        const std::filesystem::path root =
-            context.workspace != nullptr ? context.workspace->root : std::filesystem::current_path();
-        tools::BuildahSettings settings = buildah_settings_for(root, build);
-        settings.executable = "buildah";
-        tools::Buildah buildah(runner, settings);
+        tools::Buildah buildah(runner, buildah_settings_for(root, build));
         proc::Command info = buildah.info_command();
         if (!seen.insert(info.argv).second) {
             continue;
@@ -141,13 +142,11 @@ Result<void> buildah_setup_checks(const DoctorContext& context, proc::Runner& ru
             check =
                 DoctorCheck{"buildah storage", CheckStatus::fail, true, parsed.error().message, parsed.error().hint};
         } else {
-            BuildahSetup setup;
+            BuildahSetup setup = user;
             setup.info = *parsed;
-            read_user(setup);
             setup.driver = build.storage_driver.empty() ? parsed->driver : build.storage_driver;
             setup.driver_origin =
                 build.storage_driver.empty() ? "buildah's default" : service->origin_of("build.storage_driver");
-            const std::optional<std::string> env_isolation = lookup(*context.env, "BUILDAH_ISOLATION");
             setup.isolation =
                 build.isolation.empty() ? default_isolation(env_isolation.value_or(""), setup.root) : build.isolation;
             setup.isolation_origin = !build.isolation.empty()                   ? service->origin_of("build.isolation")

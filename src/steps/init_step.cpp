@@ -1,8 +1,8 @@
 #include <pipe/steps/init_step.h>
 
-#include <pipe/core/regex_literal.h>
-
+#include <pipe/core/atomic_file.h>
 #include <pipe/core/file_text.h>
+#include <pipe/core/regex_literal.h>
 #include <pipe/git/repository_state.h>
 #include <pipe/oci/reference.h>
 #include <pipe/steps/init_templates.h>
@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <fstream>
 
 namespace pipeline::steps {
 namespace {
@@ -54,35 +53,15 @@ PlannedFile plan_file(const std::filesystem::path& root, std::filesystem::path p
     return file;
 }
 
-// Writes content to path through a temporary file renamed over it.
-Result<void> write_whole(const std::filesystem::path& path, const std::string& content, bool append) {
+// Writes content to path (after what is there when appending), creating its directory.
+Result<void> write_planned(const std::filesystem::path& path, const std::string& content, bool append) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
         return runtime_error(fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()),
                              "check the directory's permissions");
     }
-    std::string text = content;
-    if (append) {
-        text = read_file_text(path).value_or("") + content;
-    }
-    const std::filesystem::path temporary = path.string() + ".pipe-init.tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out) {
-            std::filesystem::remove(temporary, ec);
-            return runtime_error(fmt::format("cannot write {}", path.string()), "check the directory's permissions");
-        }
-    }
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        std::filesystem::remove(temporary, ec);
-        return runtime_error(fmt::format("cannot write {}: {}", path.string(), ec.message()),
-                             "check the directory's permissions");
-    }
-    return {};
+    return write_file_atomically(path, append ? read_file_text(path).value_or("") + content : content);
 }
 
 }  // namespace
@@ -253,7 +232,7 @@ Result<InitResult> run_init(const InitOptions& options) {
         if (file.action == FileAction::unchanged) {
             continue;
         }
-        if (auto written = write_whole(root / file.path, file.content, file.action == FileAction::append); !written) {
+        if (auto written = write_planned(root / file.path, file.content, file.action == FileAction::append); !written) {
             return written.error();
         }
     }

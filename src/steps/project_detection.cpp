@@ -25,7 +25,8 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 std::optional<ProjectLanguage> detect_language(const std::filesystem::path& root) {
-    static const std::array<std::pair<const char*, const char*>, 10> k_rules{{{"go.mod", "go"},
+    // The first marker present names the project; a plain Makefile only when nothing else does.
+    static const std::array<std::pair<const char*, const char*>, 11> k_rules{{{"go.mod", "go"},
                                                                               {"package.json", "node"},
                                                                               {"Cargo.toml", "rust"},
                                                                               {"pyproject.toml", "python"},
@@ -34,14 +35,12 @@ std::optional<ProjectLanguage> detect_language(const std::filesystem::path& root
                                                                               {"pom.xml", "maven"},
                                                                               {"build.gradle", "gradle"},
                                                                               {"build.gradle.kts", "gradle"},
-                                                                              {"CMakeLists.txt", "cmake"}}};
+                                                                              {"CMakeLists.txt", "cmake"},
+                                                                              {"Makefile", "make"}}};
     for (const auto& [marker, name] : k_rules) {
         if (is_file(root / marker)) {
             return ProjectLanguage{name, marker};
         }
-    }
-    if (is_file(root / "Makefile")) {
-        return ProjectLanguage{"make", "Makefile"};
     }
     return std::nullopt;
 }

@@ -34,8 +34,7 @@ StepConditions step_conditions(const Workspace& workspace) {
         } else if (step == "scan") {
             condition.reason = "the gate always runs (leave it out with --skip scan)";
         } else if (step == "sign") {
-            const bool keyless = ci::in_github_actions(workspace.env) &&
-                                 workspace.env.find("ACTIONS_ID_TOKEN_REQUEST_URL") != workspace.env.end();
+            const bool keyless = ci::in_github_actions(workspace.env) && ci::oidc_token_available(workspace.env);
             condition.configured = keyless || std::any_of(services.begin(), services.end(), sign_configured);
             condition.reason = keyless ? "keyless signing is available (GitHub OIDC)"
                                        : (condition.configured ? "sign: is configured" : "no sign: key configured");

@@ -74,11 +74,6 @@ Result<std::vector<Target>> targets(const Workspace& workspace, const SignOption
     return found;
 }
 
-bool ambient_token_present(const Environment& env) {
-    return !value_or(env, "ACTIONS_ID_TOKEN_REQUEST_URL", "").empty() &&
-           !value_or(env, "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "").empty();
-}
-
 // The cosign predicate type for the SBOM format `pipe scan --sbom` recorded.
 std::string sbom_type(const std::string& format) {
     return format == "cyclonedx" ? "cyclonedx" : "spdxjson";
@@ -195,7 +190,7 @@ private:
                                  "install cosign (https://docs.sigstore.dev/cosign/system_config/installation/), or "
                                  "sign with a key file: pipe sign --key cosign.key");
         }
-        const bool ambient = ambient_token_present(m_workspace.env);
+        const bool ambient = ci::oidc_token_available(m_workspace.env);
         if (m_options.ambient == AmbientToken::require && !ambient) {
             return usage_error("--require-ambient: no GitHub Actions OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN)",
                                "give the job `permissions: id-token: write`");

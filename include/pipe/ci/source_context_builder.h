@@ -17,6 +17,10 @@ namespace pipeline::ci {
 // True when running as a GitHub Actions step (GITHUB_ACTIONS=true).
 bool in_github_actions(const Environment& env);
 
+// True when the job may request a GitHub Actions OIDC token (permissions: id-token: write sets
+// ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN): keyless signing needs no person.
+bool oidc_token_available(const Environment& env);
+
 // "Now" for labels and date expressions: SOURCE_DATE_EPOCH when set (must be an integer of
 // seconds), else the clock.
 Result<std::chrono::system_clock::time_point> reference_time(const Environment& env);

@@ -33,7 +33,7 @@ struct CosignVersion : ToolVersion {
 };
 
 // Reads `cosign version` text (the `GitVersion:` line) or `cosign version --json` (`gitVersion`);
-// a version without major.minor.patch is a runtime error.
+// a version that does not start with its number ("devel", "unknown") is a runtime error.
 Result<CosignVersion> parse_cosign_version(std::string_view output);
 
 // How cosign reaches the registry.
